@@ -1,0 +1,79 @@
+"""The `edugov` console command: a thin dispatcher onto the project's management commands.
+
+`edugov --data-dir DIR SUBCOMMAND …` sets the data folder before Django starts, so that every subcommand (and the
+demo server) uses the same SQLite database and media folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# subcommand → (management command, one-line description)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("demo", "建库、迁移、载入示范城市和示范用户，并启动网页服务（默认 http://127.0.0.1:8000/）"),
+    "serve": ("serve", "启动网页服务（不载入示范数据）"),
+    "generate": ("generate", "按随机种子生成示范城市数据文件（--scale county|city|province）"),
+    "import": ("import_data", "导入 XLSX/CSV 文件或文件夹（全部成功才写入；--dry-run 只校验）"),
+    "export": ("export_data", "导出为标准格式的 XLSX 或 CSV 文件夹"),
+    "template": ("export_template", "生成导入模板（含代码表）"),
+    "rollover": ("rollover", "学年结转：由本学年数据生成下一学年的框架"),
+    "createuser": ("create_role_user", "创建用户并授予某机构的角色"),
+    "migrate": ("migrate", "执行数据库迁移"),
+    "manage": ("", "运行任意 Django 管理命令（edugov manage help 查看）"),
+}
+
+
+def _usage() -> str:
+    width = max(len(name) for name in SUBCOMMANDS)
+    lines = [
+        "用法: edugov [--data-dir 目录] <子命令> [参数…]",
+        "",
+        "教育治理平台命令行。子命令：",
+        *(f"  {name.ljust(width)}  {text}" for name, (_, text) in SUBCOMMANDS.items()),
+        "",
+        "每个子命令的参数见 edugov <子命令> --help。",
+        "环境变量：EDUGOV_DATA_DIR（数据目录，默认 ./data）、DATABASE_URL（如 postgres://user@host:5432/db）。",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--data-dir"] and len(args) >= 2:
+        os.environ["EDUGOV_DATA_DIR"] = os.path.abspath(args[1])
+        args = args[2:]
+    elif args and args[0].startswith("--data-dir="):
+        os.environ["EDUGOV_DATA_DIR"] = os.path.abspath(args[0].split("=", 1)[1])
+        args = args[1:]
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(_usage())
+        return 0
+    name, rest = args[0], args[1:]
+    if name == "--version":
+        from edugov import __version__
+
+        print(__version__)
+        return 0
+    if name not in SUBCOMMANDS:
+        print(f"未知子命令“{name}”。\n\n{_usage()}", file=sys.stderr)
+        return 2
+    # `demo` takes its own --data-dir too, which must be known before settings load.
+    for index, token in enumerate(rest):
+        if token == "--data-dir" and index + 1 < len(rest):
+            os.environ["EDUGOV_DATA_DIR"] = os.path.abspath(rest[index + 1])
+        elif token.startswith("--data-dir="):
+            os.environ["EDUGOV_DATA_DIR"] = os.path.abspath(token.split("=", 1)[1])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edugov.settings")
+    from django.core.management import execute_from_command_line
+
+    command = SUBCOMMANDS[name][0]
+    try:
+        execute_from_command_line(["edugov", *([command] if command else []), *rest])
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

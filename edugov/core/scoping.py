@@ -1,0 +1,108 @@
+"""Who may see what: a user's scope is the subtree, in today's administrative hierarchy, under each org unit they hold
+a role at. Out-of-scope objects are reported as not found, so that their existence is not revealed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, models
+from django.http import Http404
+from django.utils import timezone
+
+from edugov.core.choices import ROLE_PERMISSIONS
+
+M = TypeVar("M", bound=models.Model)
+
+_DESCENDANTS_SQL = """
+WITH RECURSIVE tree(id) AS (
+    SELECT id FROM registry_orgunit WHERE id IN ({roots})
+    UNION
+    SELECT link.child_id FROM registry_orglink AS link
+    JOIN tree ON link.parent_id = tree.id
+    WHERE link.hierarchy = %s AND link.valid_from <= %s AND (link.valid_to IS NULL OR link.valid_to > %s)
+)
+SELECT id FROM tree
+"""
+
+
+def descendant_ids(root_ids: Iterable[int], *, on: dt.date | None = None, hierarchy: str = "admin") -> frozenset[int]:
+    """The roots and every unit below them in the hierarchy as it stands on the given date (default today)."""
+    roots = [int(r) for r in root_ids]
+    if not roots:
+        return frozenset()
+    on = on or timezone.localdate()
+    placeholders = ",".join(["%s"] * len(roots))
+    with connection.cursor() as cursor:
+        cursor.execute(_DESCENDANTS_SQL.format(roots=placeholders), [*roots, hierarchy, on, on])
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
+@dataclass(frozen=True)
+class UserScope:
+    """The org units a user may see and what they may do there. `everything` is for superusers."""
+
+    unit_ids: frozenset[int]
+    root_ids: frozenset[int]
+    permissions: frozenset[str]
+    everything: bool = False
+
+    def can(self, permission: str) -> bool:
+        return self.everything or permission in self.permissions
+
+    def contains(self, unit_id: int | None) -> bool:
+        return self.everything or (unit_id is not None and unit_id in self.unit_ids)
+
+    def filter(self, queryset: models.QuerySet[M], unit_field: str = "unit") -> models.QuerySet[M]:
+        """Restricts a queryset of unit-linked rows (or of units, with unit_field="pk") to this scope."""
+        if self.everything:
+            return queryset
+        lookup = "pk__in" if unit_field == "pk" else f"{unit_field}_id__in"
+        return queryset.filter(**{lookup: self.unit_ids})
+
+
+NO_SCOPE = UserScope(unit_ids=frozenset(), root_ids=frozenset(), permissions=frozenset())
+
+
+def scope_for(user: Any) -> UserScope:
+    """The user's scope, computed once per user object (i.e. once per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return NO_SCOPE
+    cached = getattr(user, "_edugov_scope", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    if user.is_superuser:
+        scope = UserScope(unit_ids=frozenset(), root_ids=frozenset(),
+                          permissions=frozenset().union(*ROLE_PERMISSIONS.values()), everything=True)
+    else:
+        assignments = list(user.roles.values_list("role", "org_unit_id"))
+        roots = frozenset(unit_id for _, unit_id in assignments)
+        permissions = frozenset().union(*(ROLE_PERMISSIONS.get(role, frozenset()) for role, _ in assignments))
+        scope = UserScope(unit_ids=descendant_ids(roots), root_ids=roots, permissions=permissions)
+    user._edugov_scope = scope
+    return scope
+
+
+def forget_scope(user: Any) -> None:
+    """Drops the cached scope after the user's roles or the tree changed within the same request."""
+    if hasattr(user, "_edugov_scope"):
+        del user._edugov_scope
+
+
+def require(user: Any, permission: str) -> UserScope:
+    scope = scope_for(user)
+    if not scope.can(permission):
+        raise PermissionDenied
+    return scope
+
+
+def get_in_scope_or_404(user: Any, queryset: models.QuerySet[M], unit_field: str = "unit", **lookup: Any) -> M:
+    """Fetches one object the user may see; anything else, existing or not, is a 404."""
+    scope = scope_for(user)
+    try:
+        return scope.filter(queryset, unit_field).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
