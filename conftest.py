@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
 
-from edugov.core.choices import Role
-from edugov.core.models import RoleAssignment
-from edugov.registry import services as registry
-from edugov.registry.models import OrgUnit
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
+
+    from edugov.registry.models import OrgUnit
 
 PASSWORD = "edugov-test-pass"
 OPENED = dt.date(2000, 9, 1)
@@ -45,8 +44,13 @@ class Personas:
     west_admin: AbstractUser
 
 
+# Django is imported inside the helpers so that the pure edugov/lib tests can run without it (-p no:django).
+
+
 def make_school(code: str, name: str, parent: OrgUnit, school_type: str = "211", urban_rural: str = "111",
                 sponsor: str = "831", inclusive: bool | None = None) -> OrgUnit:
+    from edugov.registry import services as registry
+
     return registry.open_unit(
         actor=None, code=code, kind="school", name=name, parent=parent, opened_on=OPENED,
         attributes={"school_type_code": school_type, "urban_rural_code": urban_rural, "sponsor_code": sponsor,
@@ -56,6 +60,8 @@ def make_school(code: str, name: str, parent: OrgUnit, school_type: str = "211",
 
 @pytest.fixture
 def city(db: None) -> City:
+    from edugov.registry import services as registry
+
     city = registry.open_unit(actor=None, code="370200", kind="city", name="示范市", opened_on=OPENED,
                               attributes={"division_code": "370200"})
     east = registry.open_unit(actor=None, code="370202", kind="county", name="东区", parent=city, opened_on=OPENED,
@@ -75,6 +81,10 @@ def city(db: None) -> City:
 
 
 def make_user(username: str, role: str, unit: OrgUnit) -> AbstractUser:
+    from django.contrib.auth import get_user_model
+
+    from edugov.core.models import RoleAssignment
+
     user = get_user_model().objects.create_user(username=username, password=PASSWORD)
     RoleAssignment.objects.create(user=user, role=role, org_unit=unit)
     return user  # type: ignore[return-value]
@@ -82,6 +92,8 @@ def make_user(username: str, role: str, unit: OrgUnit) -> AbstractUser:
 
 @pytest.fixture
 def personas(city: City) -> Personas:
+    from edugov.core.choices import Role
+
     return Personas(
         city_admin=make_user("wang", Role.CITY_ADMIN, city.city),
         east_admin=make_user("li", Role.DISTRICT_ADMIN, city.east),

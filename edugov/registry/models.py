@@ -104,7 +104,8 @@ class OrgLink(models.Model):
     """A dated parent edge in one hierarchy. The administrative hierarchy scopes access; 学区 and 教育集团 are further
     hierarchies over the same units, added as data rather than as new models."""
 
-    hierarchy = models.CharField(_("层级体系"), max_length=16, choices=HierarchyCode.choices, default=HierarchyCode.ADMIN)
+    hierarchy = models.CharField(_("层级体系"), max_length=16, choices=HierarchyCode.choices,
+                                 default=HierarchyCode.ADMIN)
     child = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="parent_links")
     parent = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="child_links")
     valid_from = models.DateField(_("生效日期"))
@@ -127,7 +128,7 @@ class OrgLink(models.Model):
 
 
 class OrgUnitEvent(models.Model):
-    """A registry event as the bureau records it (设立, 撤销, 合并, 变更, 调整隶属), kept for the school's history page."""
+    """A registry event as the bureau records it (设立, 撤销, 合并, 变更, 调整隶属), for the school's history page."""
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=16, choices=UnitEventKind.choices)

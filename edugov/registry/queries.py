@@ -53,7 +53,8 @@ def ancestors(unit: OrgUnit, on: dt.date | None = None, hierarchy: str = Hierarc
     seen = {unit.pk}
     current = unit
     while True:
-        link = OrgLink.objects.filter(_valid_on(on), hierarchy=hierarchy, child=current).select_related("parent").first()
+        links = OrgLink.objects.filter(_valid_on(on), hierarchy=hierarchy, child=current)
+        link = links.select_related("parent").first()
         if link is None or link.parent_id in seen:
             break
         chain.append(link.parent)

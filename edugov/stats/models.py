@@ -15,7 +15,8 @@ from edugov.stats.choices import AgeBand, Residence, Sex, Source, Stage
 
 
 def _year_field() -> models.PositiveSmallIntegerField:
-    return models.PositiveSmallIntegerField(_("学年"), db_index=True, help_text=_("学年起始年份，2024 表示 2024-2025 学年"))
+    return models.PositiveSmallIntegerField(_("学年"), db_index=True,
+                                            help_text=_("学年起始年份，2024 表示 2024-2025 学年"))
 
 
 def _area(verbose: str) -> models.DecimalField:

@@ -1,0 +1,44 @@
+import pytest
+from django.http import Http404
+
+from edugov.core.choices import AuditAction, Permission
+from edugov.core.models import AuditEvent
+from edugov.core.scoping import get_in_scope_or_404, scope_for
+from edugov.core.services import grant_role
+from edugov.registry.models import OrgUnit
+
+
+def test_a_school_admin_sees_only_their_school(city, personas):
+    scope = scope_for(personas.school_admin)
+    assert scope.unit_ids == {city.east_primary.pk}
+
+
+def test_the_city_admin_sees_every_unit(city, personas):
+    scope = scope_for(personas.city_admin)
+    assert set(OrgUnit.objects.values_list("pk", flat=True)) == scope.unit_ids
+
+
+def test_an_out_of_scope_unit_is_not_found_rather_than_forbidden(city, personas):
+    with pytest.raises(Http404):
+        get_in_scope_or_404(personas.west_admin, OrgUnit.objects.all(), "pk", pk=city.east_primary.pk)
+
+
+def test_inspectors_and_viewers_may_not_see_sensitive_fields(personas):
+    assert not scope_for(personas.inspector).can(Permission.VIEW_SENSITIVE)
+    assert not scope_for(personas.viewer).can(Permission.VIEW_SENSITIVE)
+    assert scope_for(personas.school_admin).can(Permission.VIEW_SENSITIVE)
+
+
+def test_a_user_with_two_roles_sees_the_union_of_both_subtrees(city, personas):
+    grant_role(actor=personas.city_admin, username="li", role="viewer", unit=city.west)
+    personas.east_admin.refresh_from_db()
+    scope = scope_for(type(personas.east_admin).objects.get(pk=personas.east_admin.pk))
+    assert scope.contains(city.west_primary.pk) and scope.contains(city.east_primary.pk)
+
+
+def test_granting_a_role_is_audited_with_the_acting_user(city, personas):
+    grant_role(actor=personas.city_admin, username="newcomer", role="viewer", unit=city.west)
+    event = AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="core.RoleAssignment").latest("id")
+    assert event.actor == personas.city_admin
+    assert event.after == {"user": "newcomer", "role": "viewer", "org_unit": city.west.code}
+    assert event.org_unit_id == city.west.pk
