@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -56,6 +56,15 @@ def make_school(code: str, name: str, parent: OrgUnit, school_type: str = "211",
         attributes={"school_type_code": school_type, "urban_rural_code": urban_rural, "sponsor_code": sponsor,
                     "is_public": sponsor != "999", "is_inclusive": inclusive},
     )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: Any) -> None:
+    # The production hasher costs ~0.7 s per user; tests create many users and test nothing about hashing.
+    if not request.config.pluginmanager.hasplugin("django"):
+        return  # the pure edugov/lib tests run without Django
+    settings = request.getfixturevalue("settings")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "edugov.core",
     "edugov.registry",
     "edugov.stats",
@@ -138,12 +139,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Exact numbers: Decimals travel as strings, never as binary floats.
+    "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "edugov API",
     "DESCRIPTION": "教育治理平台 REST API。所有结果按用户所属机构范围过滤。",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Bureau intranets are often offline: serve the Swagger UI and Redoc assets ourselves.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -1,11 +1,12 @@
-"""Who may see what: a user's scope is the subtree, in today's administrative hierarchy, under each org unit they hold
-a role at. Out-of-scope objects are reported as not found, so that their existence is not revealed."""
+"""Who may see what: a user's scope is the subtree, in the administrative hierarchy, under each org unit they hold
+a role at (today's tree, plus closed units under their last parent). Out-of-scope objects are reported as not found,
+so that their existence is not revealed."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -29,6 +30,38 @@ SELECT id FROM tree
 """
 
 
+# Access follows responsibility: each unit sits under the parent of its latest edge that has started. For an active
+# unit that is today's parent; for a closed unit it is the parent it had when it closed, so a district keeps seeing
+# the history of the schools it closed or merged.
+_SCOPE_SQL = """
+WITH RECURSIVE tree(id) AS (
+    SELECT id FROM registry_orgunit WHERE id IN ({roots})
+    UNION
+    SELECT link.child_id FROM registry_orglink AS link
+    JOIN tree ON link.parent_id = tree.id
+    WHERE link.hierarchy = %s AND link.valid_from <= %s
+      AND NOT EXISTS (
+        SELECT 1 FROM registry_orglink AS later
+        WHERE later.child_id = link.child_id AND later.hierarchy = link.hierarchy
+          AND later.valid_from > link.valid_from AND later.valid_from <= %s
+      )
+)
+SELECT id FROM tree
+"""
+
+
+def scope_ids(root_ids: Iterable[int], *, hierarchy: str = "admin") -> frozenset[int]:
+    """The roots and every unit whose latest started edge leads under them (see _SCOPE_SQL)."""
+    roots = [int(r) for r in root_ids]
+    if not roots:
+        return frozenset()
+    today = timezone.localdate()
+    placeholders = ",".join(["%s"] * len(roots))
+    with connection.cursor() as cursor:
+        cursor.execute(_SCOPE_SQL.format(roots=placeholders), [*roots, hierarchy, today, today])
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
 def descendant_ids(root_ids: Iterable[int], *, on: dt.date | None = None, hierarchy: str = "admin") -> frozenset[int]:
     """The roots and every unit below them in the hierarchy as it stands on the given date (default today)."""
     roots = [int(r) for r in root_ids]
@@ -49,9 +82,25 @@ class UserScope:
     root_ids: frozenset[int]
     permissions: frozenset[str]
     everything: bool = False
+    # permission → the units where some role grants it. Permissions are granted per role assignment: a school
+    # administrator who is also a district viewer may see ID numbers of their own school only.
+    grants: Mapping[str, frozenset[int]] = field(default_factory=dict)
 
     def can(self, permission: str) -> bool:
+        """Whether any of the user's roles grants the permission somewhere (for menus and endpoint access)."""
         return self.everything or permission in self.permissions
+
+    def can_at(self, permission: str, unit_id: int | None) -> bool:
+        """Whether a role granting the permission covers this unit (for object-level decisions)."""
+        if self.everything:
+            return True
+        return unit_id is not None and unit_id in self.grants.get(permission, frozenset())
+
+    def units_with(self, permission: str) -> frozenset[int] | None:
+        """The units where the permission holds; None means every unit (superuser)."""
+        if self.everything:
+            return None
+        return self.grants.get(permission, frozenset())
 
     def contains(self, unit_id: int | None) -> bool:
         return self.everything or (unit_id is not None and unit_id in self.unit_ids)
@@ -80,8 +129,13 @@ def scope_for(user: Any) -> UserScope:
     else:
         assignments = list(user.roles.values_list("role", "org_unit_id"))
         roots = frozenset(unit_id for _, unit_id in assignments)
-        permissions = frozenset().union(*(ROLE_PERMISSIONS.get(role, frozenset()) for role, _ in assignments))
-        scope = UserScope(unit_ids=descendant_ids(roots), root_ids=roots, permissions=permissions)
+        subtrees = {root: scope_ids([root]) for root in roots}
+        grants: dict[str, frozenset[int]] = {}
+        for role, root in assignments:
+            for permission in ROLE_PERMISSIONS.get(role, frozenset()):
+                grants[permission] = grants.get(permission, frozenset()) | subtrees[root]
+        scope = UserScope(unit_ids=frozenset().union(*subtrees.values()), root_ids=roots,
+                          permissions=frozenset(grants), grants=grants)
     user._edugov_scope = scope
     return scope
 

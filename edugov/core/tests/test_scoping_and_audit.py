@@ -42,3 +42,32 @@ def test_granting_a_role_is_audited_with_the_acting_user(city, personas):
     assert event.actor == personas.city_admin
     assert event.after == {"user": "newcomer", "role": "viewer", "org_unit": city.west.code}
     assert event.org_unit_id == city.west.pk
+
+
+def test_a_district_keeps_seeing_a_school_it_closed(city, personas):
+    import datetime as dt
+
+    from edugov.registry.services import close_unit
+
+    close_unit(actor=None, unit=city.east_junior, closed_on=dt.date(2024, 7, 1))
+    assert scope_for(personas.east_admin).contains(city.east_junior.pk)
+    assert not scope_for(personas.west_admin).contains(city.east_junior.pk)
+
+
+def test_a_moved_school_leaves_its_old_districts_scope(city, personas):
+    import datetime as dt
+
+    from edugov.registry.services import move_unit
+
+    move_unit(actor=None, unit=city.east_primary, new_parent=city.west, effective_on=dt.date(2024, 9, 1))
+    assert not scope_for(personas.east_admin).contains(city.east_primary.pk)
+    assert scope_for(personas.west_admin).contains(city.east_primary.pk)
+
+
+def test_sensitive_access_is_granted_per_role_not_per_user(city, personas):
+    grant_role(actor=None, username="zhang", role="viewer", unit=city.east)
+    user = type(personas.school_admin).objects.get(pk=personas.school_admin.pk)
+    scope = scope_for(user)
+    assert scope.contains(city.east_junior.pk)
+    assert scope.can_at(Permission.VIEW_SENSITIVE, city.east_primary.pk)
+    assert not scope.can_at(Permission.VIEW_SENSITIVE, city.east_junior.pk)

@@ -1,0 +1,1 @@
+"""API views, one module per resource; edugov/api/urls.py wires them under /api/v1/."""
