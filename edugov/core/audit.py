@@ -48,7 +48,7 @@ def record(
 ) -> AuditEvent:
     """Writes one audit row in the caller's transaction, so that the row exists exactly when the change does."""
     context = current_request_context()
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user: Any = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or str(obj.pk)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import connection, models
 from django.http import Http404
 from django.utils import timezone
@@ -158,5 +158,5 @@ def get_in_scope_or_404(user: Any, queryset: models.QuerySet[M], unit_field: str
     scope = scope_for(user)
     try:
         return scope.filter(queryset, unit_field).get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404 from exc

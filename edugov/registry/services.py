@@ -58,6 +58,10 @@ def _check_parent(kind: str, parent: OrgUnit | None) -> None:
         )
 
 
+def _field_label(name: str) -> str:
+    return str(getattr(OrgUnitVersion._meta.get_field(name), "verbose_name", name))
+
+
 def _sync_name(unit: OrgUnit) -> None:
     version = unit.version_at(_today()) or unit.versions.order_by("-valid_from").first()
     if version is not None and version.name != unit.name:
@@ -123,7 +127,7 @@ def change_attributes(
         current.save(update_fields=["valid_to"])
         OrgUnitVersion.objects.create(unit=unit, valid_from=on, valid_to=next_start, **values)
     OrgUnitEvent.objects.create(unit=unit, kind=UnitEventKind.CHANGE, on=on,
-                                note="、".join(str(OrgUnitVersion._meta.get_field(k).verbose_name) for k in changes))
+                                note="、".join(_field_label(k) for k in changes))
     _sync_name(unit)
     audit.record(actor=actor, action=AuditAction.UPDATE, obj=unit, org_unit_id=unit.pk, before=before,
                  after=_unit_audit_state(unit, on))
