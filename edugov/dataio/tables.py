@@ -18,7 +18,8 @@ class Column:
       text, int (non-negative whole number), decimal, date, bool (是/否), year (学年), grade (年级),
       unit_code (an org unit already in the registry or earlier in the same file), id_number (GB 11643),
       code:<list> (a national code list in edugov/lib/codes; code or name accepted), choice:<name> (a fixed
-      set of words defined in CHOICES below), choices_multi:<name> (several words of a CHOICES set separated by 、 , ；).
+      set of words defined in CHOICES below), choices_multi:<name> (several words of a CHOICES set separated by
+      、 , ；).
     """
 
     header: str
@@ -243,8 +244,8 @@ STUDENTS = Table(
         YEAR,
         Column("学籍号", "student_no", "text", required=True, aliases=("全国学籍号", "学号"), max_length=32,
                example="G370202201801010012"),
-        Column("身份证号", "id_number", "id_number", aliases=("身份证件号", "公民身份号码"), example="370202201801010012",
-               help="18位，校验位须正确；无身份证的学生留空"),
+        Column("身份证号", "id_number", "id_number", aliases=("身份证件号", "公民身份号码"),
+               example="370202201801010013", help="18位，校验位须正确；无身份证的学生留空"),
         Column("姓名", "name", "text", required=True, max_length=50, example="张小明"),
         Column("性别", "sex", "code:sex", required=True, example="男"),
         Column("出生日期", "birth_date", "date", required=True, example="2018-01-01"),
@@ -269,8 +270,9 @@ TEACHERS = Table(
     file_aliases=("teachers",),
     columns=(
         YEAR,
-        Column("教职工号", "staff_no", "text", required=True, aliases=("工号", "教师编号"), max_length=32, example="T0001"),
-        Column("身份证号", "id_number", "id_number", aliases=("公民身份号码",), example="370202198501010017"),
+        Column("教职工号", "staff_no", "text", required=True, aliases=("工号", "教师编号"), max_length=32,
+               example="T0001"),
+        Column("身份证号", "id_number", "id_number", aliases=("公民身份号码",), example="370202198501010025"),
         Column("姓名", "name", "text", required=True, max_length=50, example="李老师"),
         Column("性别", "sex", "code:sex", required=True, example="女"),
         Column("出生日期", "birth_date", "date", example="1985-01-01"),
@@ -288,7 +290,13 @@ TEACHERS = Table(
     ),
 )
 
-# Import order matters: units before everything that refers to them, person records before aggregates they replace.
+# The order people see: registry first, then the annual aggregates, then person records.
 TABLES: tuple[Table, ...] = (UNITS, MEMBERSHIPS, SCHOOL_STATS, ENROLMENT, CLASSES, TEACHER_STATS, POPULATION,
                              STUDENTS, TEACHERS)
 TABLES_BY_KEY: dict[str, Table] = {t.key: t for t in TABLES}
+
+# The order the importer processes tables in, whatever the order of sheets or files: units before everything that
+# refers to them, and person records before the aggregates they replace (so that an aggregate row for a school-year
+# that has person records can be recognised and refused).
+IMPORT_ORDER: tuple[Table, ...] = (UNITS, MEMBERSHIPS, SCHOOL_STATS, POPULATION, STUDENTS, TEACHERS, ENROLMENT,
+                                   CLASSES, TEACHER_STATS)
