@@ -6,6 +6,8 @@ sequence (odd = male), 1 ISO 7064 MOD 11-2 check character (standards §4.10).
 
 from __future__ import annotations
 
+import operator
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -38,6 +40,7 @@ _EXTRA_REGION_PREFIXES = frozenset({"83"})
 _CHINA_TZ = timezone(timedelta(hours=8))
 
 _SEX_NAMES = {"1": "男", "2": "女"}
+_CLEAN_18 = re.compile(r"[0-9]{17}[0-9X]")
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def check_digit(first17: str) -> str:
     """
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError(f"计算校验位需要17位数字，实际为“{first17}”")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), WEIGHTS))
     return CHECK_CHARS[total % 11]
 
 
@@ -122,14 +125,17 @@ def validate_id(raw: str, *, today: date | None = None) -> IdCheck:
     China) and check character. The first failure is reported with a stable
     ``error_code`` and a Chinese message that says what to fix.
     """
-    number = normalize_id(raw)
+    # Fast path for the common case (a clean 18-character number straight from a spreadsheet): imports validate
+    # millions of these, and normalisation and the per-character scan dominate the cost.
+    clean = _CLEAN_18.fullmatch(raw) is not None
+    number = raw if clean else normalize_id(raw)
     if not number:
         return _fail(number, "empty", "身份证号为空，请填写18位身份证号")
     if len(number) == 15 and _is_ascii_digits(number):
         return _fail(number, "length_15", _length_15_message(number))
     if len(number) != 18:
         return _fail(number, "length", f"身份证号应为18位，实际为{len(number)}位，请检查是否漏填或多填")
-    for position, char in enumerate(number, start=1):
+    for position, char in enumerate("" if clean else number, start=1):
         if position < 18 and not _is_ascii_digits(char):
             return _fail(number, "charset", f"身份证号第{position}位“{char}”无效：前17位只能是数字，请核对号码")
         if position == 18 and not (_is_ascii_digits(char) or char == "X"):
