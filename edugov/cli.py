@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "template": ("export_template", "生成导入模板（含代码表）"),
     "rollover": ("rollover", "学年结转：由本学年数据生成下一学年的框架"),
     "createuser": ("create_role_user", "创建用户并授予某机构的角色"),
+    "plan": ("", "工作计划：edugov plan extract 文件… --format jsonl|json 抽取量化目标"),
     "migrate": ("migrate", "执行数据库迁移"),
     "manage": ("", "运行任意 Django 管理命令（edugov manage help 查看）"),
 }
@@ -58,6 +59,14 @@ def main(argv: list[str] | None = None) -> int:
     if name not in SUBCOMMANDS:
         print(f"未知子命令“{name}”。\n\n{_usage()}", file=sys.stderr)
         return 2
+    if name == "plan":
+        # The extractor is a pure engine: it needs neither Django nor a database.
+        if rest[:1] != ["extract"]:
+            print("用法: edugov plan extract 文件… [--format jsonl|json]", file=sys.stderr)
+            return 2
+        from edugov.plans.extract.cli import main as extract_main
+
+        return extract_main(rest[1:])
     # `demo` takes its own --data-dir too, which must be known before settings load.
     for index, token in enumerate(rest):
         if token == "--data-dir" and index + 1 < len(rest):

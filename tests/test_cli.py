@@ -20,3 +20,15 @@ def test_the_installed_console_command_runs(tmp_path):
     result = subprocess.run([sys.executable, "-m", "edugov.cli", "--help"], capture_output=True, text=True,
                             check=True, cwd=tmp_path)
     assert "edugov" in result.stdout
+
+
+def test_plan_extract_prints_targets_as_json_lines(tmp_path, capsys):
+    import json
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text("到2025年，学前三年毛入园率达到95%以上。", encoding="utf-8")
+    assert main(["plan", "extract", str(plan), "--format", "jsonl"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert rows and rows[0]["value"] == 95 and rows[0]["comparator"] == ">="
+    text = plan.read_text(encoding="utf-8")
+    assert text[rows[0]["start"]:rows[0]["end"]] == rows[0]["quote"]
