@@ -660,26 +660,33 @@ UNIT_ATTRIBUTES = ("school_type_code", "urban_rural_code", "sponsor_code", "is_i
                    "stat_division_code", "address")
 
 
-class UnitsHandler(TableHandler):
-    """机构: opens, changes, moves and closes units through the registry services, row by row."""
-
-    def __init__(self, table: Table, context: ImportContext) -> None:
-        super().__init__(table, context)
-        self.seen: dict[str, int] = {}
-        self.closings: list[tuple[int, UnitRef, dt.date]] = []
+class RegistryTableHandler(TableHandler):
+    """A registry table: only roles that manage the registry may import it; otherwise the whole sheet is refused
+    with one error rather than one per row."""
 
     def start_source(self, sheet: SheetContext) -> None:
         super().start_source(sheet)
         if not self.ctx.can(Permission.MANAGE_REGISTRY):
             self.blocked = True
-            self.sheet_error("permission", _("您没有管理机构的权限，不能导入“机构”表"),
-                             _("请删除“机构”工作表后重新导入，或请有机构管理权限的管理员导入"))
+            self.sheet_error("permission",
+                             _("您没有管理机构的权限，不能导入“%(sheet)s”表") % {"sheet": self.table.sheet},
+                             _("请删除“%(sheet)s”工作表后重新导入，或请有机构管理权限的管理员导入")
+                             % {"sheet": self.table.sheet})
 
     def process(self, number: int, record: dict[str, Any]) -> None:
         if self.blocked:
             self.counts["error"] += 1
             return
         super().process(number, record)
+
+
+class UnitsHandler(RegistryTableHandler):
+    """机构: opens, changes, moves and closes units through the registry services, row by row."""
+
+    def __init__(self, table: Table, context: ImportContext) -> None:
+        super().__init__(table, context)
+        self.seen: dict[str, int] = {}
+        self.closings: list[tuple[int, UnitRef, dt.date]] = []
 
     def check(self, number: int, values: dict[str, Any]) -> bool:
         ok = True
@@ -922,25 +929,12 @@ class UnitsHandler(TableHandler):
         self.ctx.forget_school_types()
 
 
-class MembershipsHandler(TableHandler):
+class MembershipsHandler(RegistryTableHandler):
     """学区与集团: a unit's parent in the 学区 or 教育集团 hierarchy, through registry.move_unit."""
 
     def __init__(self, table: Table, context: ImportContext) -> None:
         super().__init__(table, context)
         self.seen: dict[tuple[str, str], int] = {}
-
-    def start_source(self, sheet: SheetContext) -> None:
-        super().start_source(sheet)
-        if not self.ctx.can(Permission.MANAGE_REGISTRY):
-            self.blocked = True
-            self.sheet_error("permission", _("您没有管理机构的权限，不能导入“学区与集团”表"),
-                             _("请删除该工作表后重新导入，或请有机构管理权限的管理员导入"))
-
-    def process(self, number: int, record: dict[str, Any]) -> None:
-        if self.blocked:
-            self.counts["error"] += 1
-            return
-        super().process(number, record)
 
     def check(self, number: int, values: dict[str, Any]) -> bool:
         hierarchy = values["hierarchy"]
