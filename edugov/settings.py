@@ -120,7 +120,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Only needed for `collectstatic` in a production deployment behind another web server.
+STATIC_ROOT = env_str("EDUGOV_STATIC_ROOT") or None
 # Static files are served by WhiteNoise straight from the app folders, so the demo needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
