@@ -63,7 +63,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.stdout.write(f"生成示范城市（规模 {scale}，种子 {DEMO_SEED}）…")
         summary = generate(source, seed=DEMO_SEED, scale=scale, year=DEMO_YEAR, fmt="csv")
-        self.stdout.write(f"  {summary}")
+        for line in summary.lines_zh():
+            self.stdout.write(f"  {line}")
         self.stdout.write("导入示范数据（全部校验通过才写入）…")
         result = import_path(source, actor=None)
         if not result.ok:
