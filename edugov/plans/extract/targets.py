@@ -134,6 +134,12 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(a < pos < b for a, b in spans)
 
 
+# A list marker that opens a clause ("（五）", "3.", "二、", "①") numbers the plan, it is not part of any target.
+_LIST_MARKER = re.compile(
+    r"\s*(?:[（(][一二三四五六七八九十百\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、](?!\d)|[①-⑳])\s*"
+)
+
+
 def _clauses(s: str) -> list[tuple[int, int]]:
     out, start = [], 0
     for i, c in enumerate(s):
@@ -143,7 +149,11 @@ def _clauses(s: str) -> list[tuple[int, int]]:
             start = i + 1
     if start < len(s):
         out.append((start, len(s)))
-    return out
+    trimmed = []
+    for a, b in out:
+        marker = _LIST_MARKER.match(s, a, b)
+        trimmed.append((marker.end() if marker and marker.end() < b else a, b))
+    return trimmed
 
 
 def _nearest_suffix(before: str, phrases: dict[str, str], window: int) -> tuple[str, str] | None:

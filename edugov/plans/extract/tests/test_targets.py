@@ -186,3 +186,13 @@ def test_scope_is_the_issuing_city_unless_a_town_or_group_governs_the_clause() -
     )
     found = extract_targets(text, "t.txt")
     assert [(t.value, t.scope) for t in found] == [(3, "示范市"), (80, "东岭镇"), (2000, "东岭镇"), (5, "农村中小学")]
+
+
+def test_a_list_marker_opening_the_clause_is_not_part_of_the_quote():
+    from edugov.plans.extract import extract_targets
+
+    text = "（五）生均公用经费由600元提高到700元。\n3. 新增学位2000个。"
+    targets = extract_targets(text, doc="t.txt")
+    quotes = [t.quote for t in targets]
+    assert quotes and all(not q.startswith(("（五）", "3.")) for q in quotes)
+    assert any(t.value == 700 for t in targets) and any(t.value == 2000 for t in targets)
