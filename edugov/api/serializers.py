@@ -6,7 +6,6 @@ thresholds into rounding arguments, and indicator results must match what the bu
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -18,7 +17,8 @@ from rest_framework import serializers
 from edugov.core.models import AuditEvent
 from edugov.dataio.models import ImportRun
 from edugov.lib import codelists
-from edugov.lib.idcard import mask_id, mask_name
+from edugov.lib.idcard import mask_birth_date, mask_id, mask_name
+from edugov.lib.idcard import mask_embedded_ids as mask_number
 from edugov.registry.models import OrgLink, OrgUnit, OrgUnitEvent, OrgUnitVersion
 from edugov.stats.grades import GRADE_LABELS
 from edugov.stats.models import (
@@ -244,20 +244,6 @@ class PopulationSerializer(_UnitRowSerializer):
 
 
 # --- person records ----------------------------------------------------------------------------------------------
-
-
-# An ID number inside another number: a 全国学籍号 is usually "G" + the pupil's ID number. Same rule as the web pages.
-_ID_RUN = re.compile(r"[0-9]{17}[0-9Xx]|[0-9]{15}")
-
-
-def mask_number(value: str) -> str:
-    """Masks any ID-number-like run inside a registration or staff number; other numbers stay as they are."""
-    return _ID_RUN.sub(lambda match: mask_id(match.group()), value)
-
-
-def mask_birth_date(value: str) -> str:
-    """Year and month only (2018-03): enough to judge a pupil's age for the grade, not enough to identify them."""
-    return value[:7]
 
 
 @extend_schema_field({"type": "string", "nullable": True, "description": "出生日期 YYYY-MM-DD；脱敏时只有年月 YYYY-MM"})

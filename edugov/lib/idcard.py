@@ -18,6 +18,8 @@ __all__ = [
     "MIN_BIRTH_YEAR",
     "IdCheck",
     "check_digit",
+    "mask_birth_date",
+    "mask_embedded_ids",
     "mask_id",
     "mask_name",
     "normalize_id",
@@ -218,3 +220,19 @@ def mask_name(name: str) -> str:
     if len(cleaned) <= 1:
         return "*" * len(cleaned)
     return cleaned[0] + "*" * (len(cleaned) - 1)
+
+
+# An ID number inside another number: a 全国学籍号 is usually "G" + the pupil's ID number.
+_ID_RUN = re.compile(r"[0-9]{17}[0-9Xx]|[0-9]{15}")
+
+
+def mask_embedded_ids(value: str) -> str:
+    """Masks every ID-number-like run inside a registration or staff number; other characters stay as they are."""
+    return _ID_RUN.sub(lambda match: mask_id(match.group()), value or "")
+
+
+def mask_birth_date(value: date | str | None) -> str:
+    """Year and month only (2018-03): enough to judge a pupil's age for the grade, not enough to identify them."""
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m") if isinstance(value, date) else str(value)[:7]

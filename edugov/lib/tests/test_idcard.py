@@ -215,3 +215,20 @@ def test_other_lengths_keep_only_the_last_two_characters(raw: str, masked: str) 
 )
 def test_names_keep_only_the_first_character(name: str, masked: str) -> None:
     assert mask_name(name) == masked
+
+
+def test_an_id_number_inside_a_student_number_is_masked_and_other_numbers_are_not():
+    from edugov.lib.idcard import mask_embedded_ids
+
+    assert mask_embedded_ids("G11010519491231002X") == "G110***********002X"
+    assert mask_embedded_ids("T0001") == "T0001"
+
+
+def test_a_masked_birth_date_keeps_only_year_and_month():
+    from datetime import date
+
+    from edugov.lib.idcard import mask_birth_date
+
+    assert mask_birth_date(date(2018, 3, 9)) == "2018-03"
+    assert mask_birth_date("2018-03-09") == "2018-03"
+    assert mask_birth_date(None) == ""
