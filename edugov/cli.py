@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "rollover": ("rollover", "学年结转：由本学年数据生成下一学年的框架"),
     "createuser": ("create_role_user", "创建用户并授予某机构的角色"),
     "plan": ("", "工作计划：edugov plan extract 文件… --format jsonl|json 抽取量化目标"),
+    "allocate": ("", "均衡分班与招生匹配：edugov allocate classes|match …（见 edugov allocate --help）"),
     "migrate": ("migrate", "执行数据库迁移"),
     "manage": ("", "运行任意 Django 管理命令（edugov manage help 查看）"),
 }
@@ -67,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         from edugov.plans.extract.cli import main as extract_main
 
         return extract_main(rest[1:])
+    if name == "allocate":
+        # Pure, seeded engines: verifiable without a database.
+        from edugov.allocation.engine.cli import main as allocate_main
+
+        return allocate_main(rest)
     # `demo` takes its own --data-dir too, which must be known before settings load.
     for index, token in enumerate(rest):
         if token == "--data-dir" and index + 1 < len(rest):

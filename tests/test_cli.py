@@ -32,3 +32,18 @@ def test_plan_extract_prints_targets_as_json_lines(tmp_path, capsys):
     assert rows and rows[0]["value"] == 95 and rows[0]["comparator"] == ">="
     text = plan.read_text(encoding="utf-8")
     assert text[rows[0]["start"]:rows[0]["end"]] == rows[0]["quote"]
+
+
+def test_allocate_classes_writes_one_class_per_student_and_reports_the_run(tmp_path, capsys):
+    rows = ["id,gender,chinese,math,total,together_group,apart_group,special_needs"]
+    for i in range(24):
+        score_a, score_b = 60 + (i * 7) % 40, 55 + (i * 11) % 45
+        rows.append(f"S{i:03d},{'M' if i % 2 else 'F'},{score_a},{score_b},{score_a + score_b},,,0")
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert main(["allocate", "classes", str(cohort), "--classes", "3", "--seed", "7", "--out", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "id,class" and len(lines) == 25
+    assert {line.split(",")[1] for line in lines[1:]} == {"1", "2", "3"}
+    assert "input_sha256" in capsys.readouterr().out
