@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "edugov.web",
     "edugov.api",
     "edugov.demo",
+    "edugov.indicators",
 ]
 
 MIDDLEWARE = [
