@@ -27,7 +27,7 @@ from edugov.core import audit
 from edugov.core.audit import Actor
 from edugov.core.choices import AuditAction, Permission
 from edugov.core.scoping import UserScope, scope_for
-from edugov.dataio.importer import SYSTEM_SCOPE, closed_units_in_scope
+from edugov.dataio.importer import SYSTEM_SCOPE
 from edugov.dataio.tables import CHOICES, TABLES, Column, Table
 from edugov.lib import codelists
 from edugov.registry.choices import HierarchyCode
@@ -80,10 +80,10 @@ class Exporter:
         self.actor = actor
         self.scope = _scope(actor)
         self.years = years
-        self.sensitive = actor is None or self.scope.can(Permission.VIEW_SENSITIVE)
+        # ID numbers are exported only from units where one of the actor's roles grants sensitive access.
+        self.sensitive_units = None if actor is None else self.scope.units_with(Permission.VIEW_SENSITIVE)
         self.today = timezone.localdate()
         self.codes: dict[int, str] = dict(OrgUnit.objects.values_list("id", "code"))
-        self.closed = closed_units_in_scope(self.scope)
         self.counts: dict[str, int] = {}
 
     def rows(self, table: Table) -> Iterator[list[Any]]:
@@ -94,9 +94,12 @@ class Exporter:
         else:
             producer = self._stats(table)
         formatters = [(column.field, self._formatter(column)) for column in table.columns]
+        has_ids = any(column.kind == "id_number" for column in table.columns)
         count = 0
         for values in producer:
             count += 1
+            if has_ids and not self._sensitive_at(values.get("unit")):
+                values["id_number"] = None
             yield [fmt(values.get(field)) for field, fmt in formatters]
         self.counts[table.key] = count
 
@@ -117,13 +120,16 @@ class Exporter:
         if kind == "unit_code":
             return lambda v: self.codes.get(v) if isinstance(v, int) else v
         if kind == "id_number":
-            return lambda v: (v or None) if self.sensitive else None
+            return lambda v: v or None
         return lambda v: None if v == "" else v
 
     # -- sources ----------------------------------------------------------------------------------------------
 
     def _in_scope(self, unit_id: int) -> bool:
-        return self.scope.contains(unit_id) or unit_id in self.closed
+        return self.scope.contains(unit_id)
+
+    def _sensitive_at(self, unit_id: Any) -> bool:
+        return self.sensitive_units is None or unit_id in self.sensitive_units
 
     def _units(self) -> Iterator[dict[str, Any]]:
         units = {u.pk: u for u in OrgUnit.objects.all() if self._in_scope(u.pk)}
@@ -168,7 +174,7 @@ class Exporter:
         model = STAT_MODELS[table.key]
         queryset: QuerySet[Any] = model._default_manager.all()
         if not self.scope.everything:
-            queryset = queryset.filter(unit_id__in=self.scope.unit_ids | self.closed)
+            queryset = queryset.filter(unit_id__in=self.scope.unit_ids)
         if self.years is not None:
             queryset = queryset.filter(year__in=self.years)
         if table.key in DERIVABLE:

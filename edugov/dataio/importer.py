@@ -41,8 +41,7 @@ from edugov.dataio.readers import ENCODING_NAMES, OpenedSheet, ReadError, Source
 from edugov.dataio.tables import IMPORT_ORDER, TABLES_BY_KEY, Table
 from edugov.dataio.validate import match_headers
 from edugov.lib.schoolyear import SchoolYear
-from edugov.registry.choices import HierarchyCode
-from edugov.registry.models import OrgLink, OrgUnit, OrgUnitVersion
+from edugov.registry.models import OrgUnit, OrgUnitVersion
 
 if TYPE_CHECKING:
     from edugov.dataio.handlers import TableHandler
@@ -112,10 +111,10 @@ class ImportContext:
         self.scope = SYSTEM_SCOPE if actor is None else scope_for(actor)
         self.today = timezone.localdate()
         self.units: dict[str, UnitRef] = {}
-        closed = closed_units_in_scope(self.scope)
+        # The scope already keeps closed units under their last parent (core.scoping), so a district may re-import
+        # the records of schools it closed.
         for pk, code, kind, name in OrgUnit.objects.values_list("id", "code", "kind", "name"):
-            self.units[code] = UnitRef(id=pk, code=code, kind=kind, name=name,
-                                       in_scope=self.scope.contains(pk) or pk in closed)
+            self.units[code] = UnitRef(id=pk, code=code, kind=kind, name=name, in_scope=self.scope.contains(pk))
         self._school_types: dict[int, dict[int, str]] = {}
         self._by_id: dict[int, UnitRef] | None = None
         # (unit code, year) pairs that have person records in this file, by table key
@@ -155,29 +154,6 @@ class ImportContext:
 
     def forget_school_types(self) -> None:
         self._school_types.clear()
-
-
-def closed_units_in_scope(scope: UserScope) -> set[int]:
-    """Closed units that were inside the scope when they closed.
-
-    A scope is today's subtree, which a closed unit has left; but a district still owns its closed schools' records
-    (an exported file lists them, and re-importing it must not be refused)."""
-    if scope.everything:
-        return set()
-    last_parent: dict[int, int] = {}
-    links = (OrgLink.objects.filter(hierarchy=HierarchyCode.ADMIN, child__closed_on__isnull=False)
-             .order_by("child_id", "valid_from").values_list("child_id", "parent_id"))
-    for child, parent in links:
-        last_parent[child] = parent
-    result: set[int] = set()
-    grew = True
-    while grew:  # a closed town's closed schools follow the town
-        grew = False
-        for child, parent in last_parent.items():
-            if child not in result and (parent in scope.unit_ids or parent in result):
-                result.add(child)
-                grew = True
-    return result
 
 
 class Progress:

@@ -145,3 +145,24 @@ def test_derived_aggregates_are_not_exported(city, tmp_path):
     counts = export_workbook(tmp_path / "all.xlsx", actor=None, years=[2024])
     assert counts["enrolment"] == 2  # the junior school's imported rows; the primary's derive from 学生
     assert counts["school_stats"] == 1  # years=[2024] leaves 2023 out
+
+
+def test_id_numbers_are_exported_only_where_a_role_grants_sensitive_access(city, personas, tmp_path):
+    import datetime as dt
+
+    import python_calamine
+
+    from edugov.core.services import grant_role
+
+    load_sample_city(tmp_path)
+    stats.StudentRecord.objects.create(
+        year=2024, student_no="GX1", id_number="11010519491231002X", name="王五", sex="2",
+        birth_date=dt.date(1949, 12, 31), unit=city.east_junior, grade="7")
+    grant_role(actor=None, username=personas.school_admin.username, role="viewer", unit=city.east)
+    user = type(personas.school_admin).objects.get(pk=personas.school_admin.pk)
+    export_workbook(tmp_path / "both.xlsx", actor=user)
+    rows = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "both.xlsx")).get_sheet_by_name("学生").to_python()
+    header = rows[0]
+    by_no = {row[header.index("学籍号")]: row[header.index("身份证号")] for row in rows[1:]}
+    assert by_no["GX1"] == ""  # east junior: only a viewer there
+    assert by_no["G1"] != ""  # own school: school administrator
