@@ -52,25 +52,23 @@ SELECT id FROM tree
 
 def scope_ids(root_ids: Iterable[int], *, hierarchy: str = "admin") -> frozenset[int]:
     """The roots and every unit whose latest started edge leads under them (see _SCOPE_SQL)."""
-    roots = [int(r) for r in root_ids]
-    if not roots:
-        return frozenset()
     today = timezone.localdate()
-    placeholders = ",".join(["%s"] * len(roots))
-    with connection.cursor() as cursor:
-        cursor.execute(_SCOPE_SQL.format(roots=placeholders), [*roots, hierarchy, today, today])
-        return frozenset(row[0] for row in cursor.fetchall())
+    return _tree_ids(_SCOPE_SQL, root_ids, [hierarchy, today, today])
 
 
 def descendant_ids(root_ids: Iterable[int], *, on: dt.date | None = None, hierarchy: str = "admin") -> frozenset[int]:
     """The roots and every unit below them in the hierarchy as it stands on the given date (default today)."""
+    on = on or timezone.localdate()
+    return _tree_ids(_DESCENDANTS_SQL, root_ids, [hierarchy, on, on])
+
+
+def _tree_ids(sql: str, root_ids: Iterable[int], params: list[Any]) -> frozenset[int]:
     roots = [int(r) for r in root_ids]
     if not roots:
         return frozenset()
-    on = on or timezone.localdate()
     placeholders = ",".join(["%s"] * len(roots))
     with connection.cursor() as cursor:
-        cursor.execute(_DESCENDANTS_SQL.format(roots=placeholders), [*roots, hierarchy, on, on])
+        cursor.execute(sql.format(roots=placeholders), [*roots, *params])
         return frozenset(row[0] for row in cursor.fetchall())
 
 
