@@ -21,6 +21,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "createuser": ("create_role_user", "创建用户并授予某机构的角色"),
     "plan": ("", "工作计划：edugov plan extract 文件… --format jsonl|json 抽取量化目标"),
     "allocate": ("", "均衡分班与招生匹配：edugov allocate classes|match …（见 edugov allocate --help）"),
+    "indicators": ("indicators_compute", "指标计算：edugov indicators compute --unit 代码 --year 学年 [--children]"),
+    "evaluate": ("evaluate", "评估：edugov evaluate youzhi_junheng_2017 --unit 代码 --year 学年 [--format json]"),
     "migrate": ("migrate", "执行数据库迁移"),
     "manage": ("", "运行任意 Django 管理命令（edugov manage help 查看）"),
 }
@@ -79,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["EDUGOV_DATA_DIR"] = os.path.abspath(rest[index + 1])
         elif token.startswith("--data-dir="):
             os.environ["EDUGOV_DATA_DIR"] = os.path.abspath(token.split("=", 1)[1])
+    if name == "indicators":
+        if rest[:1] != ["compute"]:
+            print("用法: edugov indicators compute --unit 代码 --year 学年 [--children] [--format json|text]",
+                  file=sys.stderr)
+            return 2
+        rest = rest[1:]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edugov.settings")
     from django.core.management import execute_from_command_line
 
