@@ -405,7 +405,16 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
                 values[index] = adapt(values[index])
         params.append(values)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor == "postgresql":
+            # COPY is PostgreSQL's bulk path: several times faster than row-by-row INSERT, inside the same
+            # transaction, so all-or-nothing still holds.
+            copy_sql = "COPY {} ({}) FROM STDIN".format(
+                ops.quote_name(model._meta.db_table), ", ".join(ops.quote_name(str(f.column)) for f in fields))
+            with cursor.cursor.copy(copy_sql) as copy:
+                for values in params:
+                    copy.write_row(values)
+        else:
+            cursor.executemany(sql, params)
 
 
 class SchoolStatsHandler(ModelHandler):
