@@ -65,6 +65,9 @@ def _fast_password_hashing(request: Any) -> None:
         return  # the pure edugov/lib tests run without Django
     settings = request.getfixturevalue("settings")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.cache import cache
+
+    cache.clear()  # login throttling counts live in the cache; each test starts with none
 
 
 @pytest.fixture

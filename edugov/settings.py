@@ -144,6 +144,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"login": env_str("EDUGOV_LOGIN_RATE", "20/min")},
     # Exact numbers: Decimals travel as strings, never as binary floats.
     "COERCE_DECIMAL_TO_STRING": True,
 }

@@ -96,3 +96,15 @@ def test_the_api_root_lists_the_resources(personas: Any, client_for: Any) -> Non
 
     assert response.status_code == 200
     assert {"units", "students", "imports", "audit-events"} <= set(response.json())
+
+
+def test_repeated_token_requests_from_one_address_are_throttled(db, monkeypatch):
+    from rest_framework.test import APIClient
+    from rest_framework.throttling import ScopedRateThrottle
+
+    # The rate table is read when the throttle class is defined, so the test patches the class itself.
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"login": "3/min"})
+    client = APIClient()
+    codes = [client.post("/api/v1/auth/token/", {"username": "x", "password": "y"}).status_code for _ in range(4)]
+    assert codes[:3] == [400, 400, 400]
+    assert codes[3] == 429

@@ -13,6 +13,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from edugov.core import audit
 from edugov.core.choices import AuditAction
@@ -42,6 +43,9 @@ class TokenLoginView(ObtainAuthToken):
     # No authentication classes: a stale browser session must not turn a login into a CSRF failure.
     authentication_classes = ()
     serializer_class = AuthTokenSerializer
+    # Password guessing is slowed per client address (rate in settings: REST_FRAMEWORK DEFAULT_THROTTLE_RATES).
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "login"
 
     @extend_schema(
         tags=["认证"], summary="获取 API 令牌", request=AuthTokenSerializer,
