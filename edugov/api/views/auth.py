@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -15,28 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from edugov.core import audit
-from edugov.core.choices import AuditAction
-from edugov.core.models import RoleAssignment
-
 
 class TokenSerializer(serializers.Serializer):  # type: ignore[type-arg]
     token = serializers.CharField(read_only=True, help_text="在请求头中使用：Authorization: Token <token>")
-
-
-def _unit_of(user: Any) -> int | None:
-    """Login events are filed under the account's (first) unit, so that the administrators of that unit see attempts
-    on their people's accounts."""
-    if user is None:
-        return None
-    return RoleAssignment.objects.filter(user=user).order_by("id").values_list("org_unit_id", flat=True).first()
-
-
-def _record_failure(username: str) -> None:
-    user = get_user_model().objects.filter(username=username).first() if username else None
-    audit.record(actor=None, action=AuditAction.LOGIN_FAILED, object_type="auth.User",
-                 object_id=str(user.pk) if user is not None else "", object_repr=username[:300],
-                 org_unit_id=_unit_of(user), message="API 令牌登录失败")
 
 
 class TokenLoginView(ObtainAuthToken):
@@ -56,11 +37,10 @@ class TokenLoginView(ObtainAuthToken):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
-            data = request.data if hasattr(request.data, "get") else {}
-            _record_failure(str(data.get("username", "")))
+            # authenticate() has sent user_login_failed, which edugov.core.signals writes to the audit trail
             raise ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         token, _ = Token.objects.get_or_create(user=user)
-        audit.record(actor=user, action=AuditAction.LOGIN, object_type="auth.User", object_id=str(user.pk),
-                     object_repr=user.get_username(), org_unit_id=_unit_of(user), message="API 令牌登录")
+        # A token login does not go through django.contrib.auth.login(), so it sends user_logged_in itself.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
         return Response({"token": token.key})

@@ -71,3 +71,14 @@ def test_sensitive_access_is_granted_per_role_not_per_user(city, personas):
     assert scope.contains(city.east_junior.pk)
     assert scope.can_at(Permission.VIEW_SENSITIVE, city.east_primary.pk)
     assert not scope.can_at(Permission.VIEW_SENSITIVE, city.east_junior.pk)
+
+
+def test_web_logins_and_failed_logins_are_audited_under_the_users_unit(client, city, personas):
+    from conftest import PASSWORD
+
+    client.post("/login/", {"username": "li", "password": "wrong-password"})
+    failed = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert failed.object_repr == "li" and failed.org_unit_id == city.east.pk and failed.message == "网页登录失败"
+    client.post("/login/", {"username": "li", "password": PASSWORD})
+    login = AuditEvent.objects.get(action=AuditAction.LOGIN)
+    assert login.actor == personas.east_admin and login.message == "网页登录"
