@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from edugov.core import audit
 from edugov.core.choices import AuditAction
 from edugov.core.models import AuditEvent, RoleAssignment
+from edugov.core.signals import unit_of
 
 User = get_user_model()
 
@@ -57,6 +58,22 @@ class UserWithRolesAdmin(UserAdmin):
     """The stock user admin with the user's roles on the same page."""
 
     inlines = (RoleAssignmentInline,)
+    # Account fields worth a trail; the password hash never goes into the audit log (only the fact of a change).
+    AUDITED_FIELDS = ("username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        before = audit.snapshot(User.objects.get(pk=obj.pk), self.AUDITED_FIELDS) if change else None
+        super().save_model(request, obj, form, change)
+        after = audit.snapshot(obj, self.AUDITED_FIELDS)
+        password_changed = "password" in form.changed_data or "password1" in form.changed_data
+        audit.record(actor=request.user, action=AuditAction.UPDATE if change else AuditAction.CREATE, obj=obj,
+                     org_unit_id=unit_of(obj), before=before, after=after,
+                     message="修改了密码" if password_changed and change else "")
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit.record(actor=request.user, action=AuditAction.DELETE, obj=obj, org_unit_id=unit_of(obj),
+                     before=audit.snapshot(obj, self.AUDITED_FIELDS))
+        super().delete_model(request, obj)
 
     def save_formset(self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool) -> None:
         if formset.model is not RoleAssignment:

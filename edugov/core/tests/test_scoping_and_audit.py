@@ -82,3 +82,23 @@ def test_web_logins_and_failed_logins_are_audited_under_the_users_unit(client, c
     client.post("/login/", {"username": "li", "password": PASSWORD})
     login = AuditEvent.objects.get(action=AuditAction.LOGIN)
     assert login.actor == personas.east_admin and login.message == "网页登录"
+
+
+def test_deactivating_an_account_in_the_admin_is_audited_without_the_password_hash(client, city, personas):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", password="root-pass-123")
+    client.force_login(admin)
+    user = personas.viewer
+    page = client.get(f"/admin/auth/user/{user.pk}/change/")
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list | tuple)}
+    data.update({"username": user.username, "is_active": "", "date_joined_0": "2024-01-01",
+                 "date_joined_1": "00:00:00", "roles-TOTAL_FORMS": "0", "roles-INITIAL_FORMS": "0"})
+    data.pop("is_active")
+    data.pop("password", None)
+    response = client.post(f"/admin/auth/user/{user.pk}/change/", data)
+    assert response.status_code == 302, response.content[:2000]
+    event = AuditEvent.objects.filter(object_type="auth.User", action=AuditAction.UPDATE).latest("id")
+    assert event.before["is_active"] is True and event.after["is_active"] is False
+    assert "password" not in event.after and event.org_unit_id == city.east.pk
