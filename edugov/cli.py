@@ -19,8 +19,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "template": ("export_template", "生成导入模板（含代码表）"),
     "rollover": ("rollover", "学年结转：由本学年数据生成下一学年的框架"),
     "createuser": ("create_role_user", "创建用户并授予某机构的角色"),
-    "plan": ("", "工作计划：edugov plan extract 文件… --format jsonl|json 抽取量化目标"),
-    "allocate": ("", "均衡分班与招生匹配：edugov allocate classes|match …（见 edugov allocate --help）"),
+    "plan": ("", "工作计划：plan extract 文件…（抽取量化目标，--format jsonl|json|xlsx）；"
+                 "plan ingest 文件 --unit 代码（入库待审核）；plan escalate（每日督办扫描）"),
+    "allocate": ("", "分班、抽签与招生匹配：edugov allocate classes|match|teams|seats|verify …"
+                     "（见 edugov allocate --help）"),
     "indicators": ("indicators_compute", "指标计算：edugov indicators compute --unit 代码 --year 学年 [--children]"),
     "evaluate": ("evaluate", "评估：edugov evaluate youzhi_junheng_2017 --unit 代码 --year 学年 [--format json]"),
     "migrate": ("migrate", "执行数据库迁移"),
@@ -63,13 +65,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"未知子命令“{name}”。\n\n{_usage()}", file=sys.stderr)
         return 2
     if name == "plan":
-        # The extractor is a pure engine: it needs neither Django nor a database.
-        if rest[:1] != ["extract"]:
-            print("用法: edugov plan extract 文件… [--format jsonl|json]", file=sys.stderr)
-            return 2
-        from edugov.plans.extract.cli import main as extract_main
+        if rest[:1] == ["extract"]:
+            # The extractor is a pure engine: it needs neither Django nor a database.
+            from edugov.plans.extract.cli import main as extract_main
 
-        return extract_main(rest[1:])
+            return extract_main(rest[1:])
+        if rest[:1] not in (["ingest"], ["escalate"]):
+            print("用法: edugov plan extract 文件… [--format jsonl|json|xlsx --out 文件]\n"
+                  "      edugov plan ingest 文件 --unit 机构代码 [--year 年度]\n"
+                  "      edugov plan escalate [--date YYYY-MM-DD]", file=sys.stderr)
+            return 2
+        command = f"plan_{rest[0]}"
+        rest = rest[1:]
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edugov.settings")
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["edugov", command, *rest])
+        return 0
     if name == "allocate":
         # Pure, seeded engines: verifiable without a database.
         from edugov.allocation.engine.cli import main as allocate_main

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "edugov.api",
     "edugov.demo",
     "edugov.indicators",
+    "edugov.allocation",
+    "edugov.plans",
 ]
 
 MIDDLEWARE = [

@@ -5,5 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("edugov.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("draws/", include("edugov.allocation.urls")),
+    path("plans/", include("edugov.plans.urls")),
     path("", include("edugov.web.urls")),
 ]

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from edugov.api.views import audit, auth, imports, people, stats, units
+from edugov.api.views import audit, auth, imports, people, plans, stats, units
 
 
 class Router(DefaultRouter):
@@ -27,6 +27,10 @@ router.register("students", people.StudentViewSet, basename="student")
 router.register("teachers", people.TeacherViewSet, basename="teacher")
 router.register("audit-events", audit.AuditEventViewSet, basename="audit-event")
 router.register("imports", imports.ImportRunViewSet, basename="import")
+router.register("plans", plans.PlanViewSet, basename="plan")
+router.register("tasks", plans.TaskViewSet, basename="task")
+router.register("targets", plans.TargetViewSet, basename="target")
+router.register("escalations", plans.EscalationViewSet, basename="escalation")
 
 v1 = [
     path("auth/token/", auth.TokenLoginView.as_view(), name="api-token"),

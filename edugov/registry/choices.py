@@ -13,6 +13,8 @@ class UnitKind(models.TextChoices):
     ZONE = "zone", _("学区")
     GROUP = "group", _("教育集团")
     SCHOOL = "school", _("学校")
+    # A bureau's internal office (基础教育科, 督导室 …): plans name them as the units responsible for tasks.
+    DEPARTMENT = "dept", _("内设科室")
 
 
 # Which kinds may sit under which, in the administrative hierarchy.
@@ -23,6 +25,7 @@ ADMIN_PARENT_KINDS: dict[str, frozenset[str]] = {
     UnitKind.SCHOOL: frozenset({UnitKind.COUNTY, UnitKind.TOWN}),
     UnitKind.ZONE: frozenset({UnitKind.COUNTY, UnitKind.CITY}),
     UnitKind.GROUP: frozenset({UnitKind.COUNTY, UnitKind.CITY}),
+    UnitKind.DEPARTMENT: frozenset({UnitKind.COUNTY, UnitKind.CITY}),
 }
 
 

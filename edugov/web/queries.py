@@ -61,7 +61,8 @@ _CATEGORY_BY_CODE = {code: key for key, _label, codes in SCHOOL_CATEGORIES for c
 CATEGORY_LABELS: dict[str, Promise] = {key: label for key, label, _codes in SCHOOL_CATEGORIES}
 
 _KIND_ORDER: dict[str, int] = {str(kind): index for index, kind in enumerate(
-    (UnitKind.CITY, UnitKind.COUNTY, UnitKind.TOWN, UnitKind.ZONE, UnitKind.GROUP, UnitKind.SCHOOL))}
+    (UnitKind.CITY, UnitKind.COUNTY, UnitKind.DEPARTMENT, UnitKind.TOWN, UnitKind.ZONE, UnitKind.GROUP,
+     UnitKind.SCHOOL))}
 
 # Class-size histogram buckets (inclusive bounds). The last two start exactly at the 大班额 thresholds.
 CLASS_SIZE_BUCKETS: tuple[tuple[int | None, int | None], ...] = (
@@ -241,8 +242,9 @@ def section_for(tree: Tree, unit_id: int, year: SchoolYear) -> Section:
     """Totals of a unit and of each of its administrative children for the year. Three queries."""
     per_school = figures_by_school(tree.schools_below(unit_id), [year.start_year])
     # 学区 and 教育集团 sit in the administrative tree without schools of their own; they are not rows here (their
-    # own pages count their member schools).
-    child_ids = [c for c in tree.children.get(unit_id, []) if tree.units[c].kind not in (UnitKind.ZONE, UnitKind.GROUP)]
+    # own pages count their member schools). A bureau's offices have no schools at all.
+    child_ids = [c for c in tree.children.get(unit_id, [])
+                 if tree.units[c].kind not in (UnitKind.ZONE, UnitKind.GROUP, UnitKind.DEPARTMENT)]
     total = summarize(tree, unit_id, per_school, year.start_year)
     children = [summarize(tree, c, per_school, year.start_year) for c in child_ids]
     return Section(total=total, children=children, categories=_categories_present([total]))

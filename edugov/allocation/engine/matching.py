@@ -184,20 +184,24 @@ def capacity_violations(schools: Sequence[School], matching: Mapping[str, str | 
     return [h.school_id for h in schools if counts.get(h.school_id, 0) > h.capacity]
 
 
+def _check_columns(header: Sequence[str], required: Iterable[str], name: str) -> None:
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise AllocationInputError(f"{name} 缺少列 (missing columns): {', '.join(missing)}")
+
+
 def _read_rows(path: Path, required: Iterable[str]) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
-        header = reader.fieldnames or []
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise AllocationInputError(f"{path.name} 缺少列 (missing columns): {', '.join(missing)}")
+        _check_columns(reader.fieldnames or [], required, path.name)
         return list(reader)
 
 
-def read_schools(path: Path) -> list[School]:
-    """Schools CSV: school_id, district, capacity[, quality]."""
+def schools_from_rows(rows: Iterable[Mapping[str, str]], header: Sequence[str], name: str = "schools") -> list[School]:
+    """Schools from CSV-like rows: school_id, district, capacity[, quality]."""
+    _check_columns(header, SCHOOL_COLUMNS, name)
     out = []
-    for r in _read_rows(path, SCHOOL_COLUMNS):
+    for r in rows:
         try:
             cap = int(r["capacity"])
             quality = float(r.get("quality") or 0.0)
@@ -209,8 +213,11 @@ def read_schools(path: Path) -> list[School]:
     return out
 
 
-def read_applicants(path: Path) -> list[Applicant]:
-    """Students CSV: student_id, district, prefs (";"-separated)[, sibling_school, lottery]."""
+def applicants_from_rows(
+    rows: Iterable[Mapping[str, str]], header: Sequence[str], name: str = "students"
+) -> list[Applicant]:
+    """Students from CSV-like rows: student_id, district, prefs (";"-separated)[, sibling_school, lottery]."""
+    _check_columns(header, STUDENT_COLUMNS, name)
     return [
         Applicant(
             student_id=r["student_id"],
@@ -219,5 +226,15 @@ def read_applicants(path: Path) -> list[Applicant]:
             sibling_school=(r.get("sibling_school") or "").strip(),
             lottery=(r.get("lottery") or "").strip(),
         )
-        for r in _read_rows(path, STUDENT_COLUMNS)
+        for r in rows
     ]
+
+
+def read_schools(path: Path) -> list[School]:
+    """Schools CSV: school_id, district, capacity[, quality]."""
+    return schools_from_rows(_read_rows(path, SCHOOL_COLUMNS), SCHOOL_COLUMNS, path.name)
+
+
+def read_applicants(path: Path) -> list[Applicant]:
+    """Students CSV: student_id, district, prefs (";"-separated)[, sibling_school, lottery]."""
+    return applicants_from_rows(_read_rows(path, STUDENT_COLUMNS), STUDENT_COLUMNS, path.name)

@@ -82,3 +82,42 @@ def load_lexicon() -> Lexicon:
         scopes=tuple(sorted(_words("scopes.txt"), key=len, reverse=True)),
         indicators=indicators,
     )
+
+
+@dataclass(frozen=True)
+class StructureLexicon:
+    """Vocabulary for document structure: headings, metadata, measures, units and deadlines."""
+
+    measure_verbs: tuple[str, ...]
+    units: dict[str, tuple[str, ...]]  # kind -> words (suffix, collective, lead_marker, co_marker, …)
+    cues: dict[str, tuple[str, ...]]  # kind -> cues (page, lead_in, slogan, notice, past, …)
+    metadata_keys: dict[str, str]  # key -> title | issuer | date | doc_number | other
+    doc_types: tuple[str, ...]
+    deadline_words: dict[str, str | None]  # phrase -> "MM-DD", None for ongoing work
+    past_sections: tuple[str, ...]  # shared with target extraction (exclusions.csv)
+
+
+def _by_kind(name: str) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for word, kind in _rows(name):
+        out.setdefault(kind, []).append(word)
+    # longest first: alternations built from these lists must prefer 改扩建 over 扩建
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
+
+
+@cache
+def load_structure_lexicon() -> StructureLexicon:
+    """Read the structure vocabulary files; cached like ``load_lexicon``."""
+    deadline: dict[str, str | None] = {}
+    for phrase, when in _rows("deadline_words.csv"):
+        deadline[phrase] = None if when == "none" else when
+    excl = load_lexicon().exclusions
+    return StructureLexicon(
+        measure_verbs=tuple(sorted(_words("measure_verbs.txt"), key=len, reverse=True)),
+        units=_by_kind("responsible_units.csv"),
+        cues=_by_kind("structure_cues.csv"),
+        metadata_keys={k: v for k, v in _rows("metadata_keys.csv")},
+        doc_types=tuple(sorted(_words("doc_types.txt"), key=len, reverse=True)),
+        deadline_words=deadline,
+        past_sections=excl.get("past_section", ()),
+    )

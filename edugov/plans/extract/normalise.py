@@ -63,4 +63,4 @@ def to_simplified(s: str) -> str:
     words that mainland plans use too (建立 → 创建, 新增 → 添加), which corrupts subjects
     more than it helps with the rare Taiwan term (資訊 stays 资讯).
     """
-    return _cc("t2s").convert(s)
+    return str(_cc("t2s").convert(s))

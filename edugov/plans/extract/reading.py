@@ -37,14 +37,29 @@ def decode_text(data: bytes) -> str:
         raise PlanReadError(
             "binary", "文件不是可识别的文本（可能是二进制文件），请另存为 UTF-8 文本、Word(.docx) 或 PDF。"
         )
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        if _mixed_utf8(data):
+            raise PlanReadError(
+                "mixed_encoding", "文件中混有不同的文字编码（部分为 UTF-8、部分为 GBK），"
+                "请在编辑器中统一另存为 UTF-8 后重新上传。") from None
+    else:
         if _looks_like_text(text):
             return text
+    text = data.decode("gb18030", errors="replace")
+    if "\ufffd" not in text and _looks_like_text(text):
+        return text
     raise PlanReadError("encoding", "无法识别文件编码，请另存为 UTF-8 或 GBK 编码的文本。")
+
+
+def _mixed_utf8(data: bytes) -> bool:
+    """Whether bytes that are not valid UTF-8 nevertheless hold a real run of UTF-8 Chinese: a file pasted together
+    from UTF-8 and GBK sources. GBK text decoded as UTF-8 yields almost no valid CJK characters by chance."""
+    decoded = data.decode("utf-8", errors="replace")
+    cjk = sum(1 for ch in decoded if "\u4e00" <= ch <= "\u9fff")
+    bad = decoded.count("\ufffd")
+    return cjk >= 10 and cjk >= 0.2 * bad
 
 
 def _looks_like_text(text: str) -> bool:

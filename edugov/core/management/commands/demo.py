@@ -46,6 +46,7 @@ class Command(BaseCommand):
             self.stdout.write("已有数据，直接使用（删除数据目录可重新生成）。")
         else:
             self._load_demo_city(data_dir, options["scale"])
+        self._load_demo_plans()
         users = self._demo_users(data_dir)
         self.stdout.write("\n示范用户（用户名 / 密码 / 角色 @ 机构）：")
         for row in users:
@@ -71,6 +72,22 @@ class Command(BaseCommand):
             for error in result.errors[:20]:
                 self.stderr.write(str(error))
             raise CommandError("示范数据导入失败")
+        self.stdout.write(f"  完成，用时 {time.monotonic() - started:.0f} 秒")
+
+    def _load_demo_plans(self) -> None:
+        """The five seed work plans, published as the demo city's ledgers (once; reruns keep what users did)."""
+        from edugov.demo.plans import publish_seed_plans
+        from edugov.plans.models import Plan
+
+        if Plan.objects.exists():
+            return
+        city = OrgUnit.objects.filter(kind=UnitKind.CITY).order_by("code").first()
+        if city is None:
+            raise CommandError("示范数据中没有市级机构")
+        started = time.monotonic()
+        self.stdout.write("载入五份示范工作计划并发布任务台账…")
+        for plan in publish_seed_plans(city, default_year=DEMO_YEAR):
+            self.stdout.write(f"  {plan.year} {plan.title}：任务 {plan.tasks.count()} 项")
         self.stdout.write(f"  完成，用时 {time.monotonic() - started:.0f} 秒")
 
     @transaction.atomic

@@ -124,3 +124,16 @@ def test_unknown_file_types_are_refused() -> None:
     with pytest.raises(PlanReadError) as err:
         read_plan_bytes(b"x", "plan.xlsx")
     assert err.value.code == "unsupported"
+
+
+def test_a_file_mixing_utf8_and_gbk_is_refused_as_mixed_rather_than_decoded_as_mojibake() -> None:
+    data = "学前三年毛入园率达到95%。".encode() * 5 + "普惠性幼儿园覆盖率达到85%。".encode("gbk") * 5
+    with pytest.raises(PlanReadError) as info:
+        read_plan_bytes(data, "mixed.txt")
+    assert info.value.code == "mixed_encoding"
+    assert "UTF-8" in info.value.message_zh and "GBK" in info.value.message_zh
+
+
+def test_a_long_gbk_file_is_not_mistaken_for_a_mixed_one() -> None:
+    text = "各区县要按照全市统一部署，推进学前教育普及普惠，学前三年毛入园率达到95%以上。\n" * 300
+    assert read_plan_bytes(text.encode("gbk"), "gbk.txt") == text
