@@ -23,6 +23,11 @@ from edugov.registry.queries import children
 from edugov.registry.services import open_unit
 
 SEEDS = Path(__file__).parent / "seeds"
+# Names a bureau would give the two seeds that are news reports without a document title of their own.
+TITLES = {
+    "000_9833a55b2343da05.txt": "2020年济南教育工作会议部署",
+    "004_a951aad1f741d909.txt": "2021年大庆教育工作部署",
+}
 
 # A city bureau's offices (内设科室) and the words that send a measure to each; the first match wins.
 OFFICES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -78,10 +83,11 @@ def publish_seed_plans(city: OrgUnit, *, default_year: int, today: dt.date | Non
     plans: list[Plan] = []
     for path in sorted(SEEDS.glob("*.txt")):
         document = services.UploadedDocument(name=path.name, data=path.read_bytes())
+        title = TITLES.get(path.name, "")
         try:
-            version = services.ingest_plan(actor=None, unit=city, document=document)
+            version = services.ingest_plan(actor=None, unit=city, document=document, title=title)
         except services.PlanInputError:
-            version = services.ingest_plan(actor=None, unit=city, document=document, year=default_year)
+            version = services.ingest_plan(actor=None, unit=city, document=document, year=default_year, title=title)
         for measure in version.measures.order_by("start"):
             _review(measure, offices, counties)
         services.accept_pending(actor=None, version=version)

@@ -202,7 +202,8 @@ def ingest_plan(*, actor: Actor, unit: OrgUnit, document: UploadedDocument, year
             version=version, section=sections[item.section] if item.section is not None else None,
             position=item.index, quote=item.quote, start=item.start, end=item.end, content=item.quote,
             named_lead_units="、".join(item.lead_units)[:500], named_co_units="、".join(item.co_units)[:500],
-            deadline=_parse_iso(item.deadline), deadline_quote=(item.deadline_quote or "")[:100],
+            deadline=_measure_deadline(item.deadline, item.deadline_quote, year),
+            deadline_quote=(item.deadline_quote or "")[:100],
         )
         measures.append(measure)
         if lead_ids:
@@ -227,6 +228,16 @@ def ingest_plan(*, actor: Actor, unit: OrgUnit, document: UploadedDocument, year
                         "sections": len(sections), "measures": len(measures),
                         "targets": version.targets.count()})
     return version
+
+
+def _measure_deadline(iso: str | None, quote: str | None, year: int) -> dt.date | None:
+    """The text's deadline; none where it says the work is ongoing (长期坚持); else the end of the plan's year, the
+    deadline a 工作要点 implies for what it does not date (the reviewer sees that it was not written)."""
+    if iso:
+        return _parse_iso(iso)
+    if quote:
+        return None
+    return _year_end(year)
 
 
 def _code(unit: OrgUnit) -> str:
