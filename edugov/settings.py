@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "edugov.indicators",
     "edugov.allocation",
     "edugov.plans",
+    "edugov.enrolment",
 ]
 
 MIDDLEWARE = [

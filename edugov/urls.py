@@ -7,5 +7,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("draws/", include("edugov.allocation.urls")),
     path("plans/", include("edugov.plans.urls")),
+    path("enrol/", include("edugov.enrolment.urls")),
     path("", include("edugov.web.urls")),
 ]

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import io
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from edugov.core.scoping import scope_for
@@ -18,9 +19,12 @@ from edugov.web.years import selected_year
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """首页: the user's own units with their totals, one row per child unit, and the two charts."""
+    """首页: the user's own units with their totals, one row per child unit, and the two charts. A parent's account
+    (self-registered for enrolment, no role) has no units: its home is the parent's own applications."""
     year = selected_year(request)
     scope = scope_for(request.user)
+    if not scope.everything and not scope.root_ids and hasattr(request.user, "parent_account"):
+        return HttpResponseRedirect(reverse("enrolment:mine"))
     on = year.reference_date
     tree = queries.build_tree(scope, queries.top_unit_ids(scope, on), on)
     sections = [queries.section_for(tree, root, year) for root in tree.roots]
