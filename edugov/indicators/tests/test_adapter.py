@@ -161,7 +161,7 @@ def test_the_compute_command_prints_pupil_weighted_means_per_child(city: City) -
     out = io.StringIO()
     call_command("indicators_compute", unit="370200", year=YEAR, children=True, format="json", stdout=out)
     data = json.loads(out.getvalue())
-    assert set(data) == {"unit", "year", "sections", "children"}
+    assert set(data) == {"unit", "year", "sections", "catalogue", "children"}
     primary, junior = data["sections"]
     assert junior["pupils"] == 0 and all(i["value"] is None for i in junior["indicators"])  # 东区新镇中学: no data
     assert primary["pupils"] == 1000 and primary["schools"] == 2
