@@ -20,6 +20,7 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="plan_task"),
     path("tasks/<int:pk>/escalate/", views.task_escalate, name="plan_task_escalate"),
     path("escalations/", views.escalation_index, name="plan_escalations"),
+    path("targets/", views.target_index, name="plan_targets"),
     path("escalations/<int:pk>/resolve/", views.escalation_resolve, name="plan_escalation_resolve"),
     path("evidence/<int:pk>/", views.evidence_download, name="plan_evidence"),
 ]

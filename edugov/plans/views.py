@@ -48,6 +48,8 @@ from edugov.plans.models import (
     TaskStatus,
     VersionStatus,
 )
+from edugov.plans.progress import target_progress
+from edugov.plans.status import STATUS_LABELS
 from edugov.registry.choices import UnitKind
 from edugov.registry.models import OrgUnit
 from edugov.web.views.common import is_htmx, login_required, page_of
@@ -150,9 +152,31 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 return HttpResponseRedirect(reverse("plan_version", args=[version.pk]))
     versions = list(plan.versions.order_by("-number"))
+    targets = list(queries.published_targets(plan).order_by("start"))
     return render(request, "plans/plan.html", {"plan": plan, "versions": versions, "form": form,
-                                               "can_edit": can_edit,
-                                               "targets": queries.published_targets(plan).order_by("start")})
+                                               "can_edit": can_edit, "targets": targets,
+                                               "progress": target_progress(targets)})
+
+
+@login_required
+def target_index(request: HttpRequest) -> HttpResponse:
+    """目标达成: every published target the user can see, with its indicator's latest value and status."""
+    scope = scope_for(request.user)
+    targets = queries.published_targets().filter(version__plan__in=queries.plans_for(request.user))
+    if not scope.everything:
+        # Whole plans in scope, and elsewhere the targets a unit of the user's owns.
+        targets = targets.filter(Q(version__plan__unit_id__in=scope.unit_ids) | Q(owner_id__in=scope.unit_ids))
+    rows = list(targets.order_by("-version__plan__year", "version__plan__title", "start"))
+    progress = target_progress(rows)
+    wanted = request.GET.get("status", "")
+    if wanted:
+        rows = [t for t in rows if t.pk in progress and progress[t.pk].status.status == wanted]
+    counts: dict[str, int] = {}
+    for item in progress.values():
+        counts[item.status.status] = counts.get(item.status.status, 0) + 1
+    return render(request, "plans/targets.html", {
+        "rows": rows, "progress": progress, "counts": counts, "status": wanted, "labels": STATUS_LABELS,
+        "linked": len(progress), "total": len(rows) if not wanted else None})
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -14,3 +14,18 @@ def exact(value: Decimal | None) -> str:
         return ""
     text = format(value.normalize(), "f")
     return text
+
+
+@register.filter
+def fraction(value: object, places: int = 2) -> str:
+    """An exact value (Fraction) shown rounded half-up; "—" for none. Only for display: never compare the result."""
+    from fractions import Fraction
+
+    from edugov.indicators.catalogue.evaluate import display
+
+    if value is None:
+        return "—"
+    if not isinstance(value, Fraction):
+        value = Fraction(str(value))
+    shown = display(value, int(places))
+    return format(shown, "f")
