@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "edugov.allocation",
     "edugov.plans",
     "edugov.enrolment",
+    "edugov.cases",
 ]
 
 MIDDLEWARE = [

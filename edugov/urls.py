@@ -8,6 +8,7 @@ urlpatterns = [
     path("draws/", include("edugov.allocation.urls")),
     path("plans/", include("edugov.plans.urls")),
     path("enrol/", include("edugov.enrolment.urls")),
+    path("cases/", include("edugov.cases.urls")),
     path("indicators/", include("edugov.indicators.urls")),
     path("", include("edugov.web.urls")),
 ]

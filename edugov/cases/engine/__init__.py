@@ -1,0 +1,46 @@
+"""The case workflow engine: case types declared as data (states, steps, who may take them, what they require, time
+limits) and the pure rules over them. No Django; see casetype.py and docs/cases.md."""
+
+from edugov.cases.engine.casetype import (
+    LEVELS,
+    ROLES,
+    CaseType,
+    CaseTypeError,
+    EvidenceFile,
+    EvidenceRule,
+    FieldSpec,
+    State,
+    TransitionSpec,
+    allowed_transitions,
+    available_case_types,
+    check_evidence,
+    check_fields,
+    check_transition,
+    due_date,
+    load_case_type,
+    may_take,
+    overdue,
+    parse_case_type,
+)
+
+__all__ = [
+    "LEVELS",
+    "ROLES",
+    "CaseType",
+    "CaseTypeError",
+    "EvidenceFile",
+    "EvidenceRule",
+    "FieldSpec",
+    "State",
+    "TransitionSpec",
+    "allowed_transitions",
+    "available_case_types",
+    "check_evidence",
+    "check_fields",
+    "check_transition",
+    "due_date",
+    "load_case_type",
+    "may_take",
+    "overdue",
+    "parse_case_type",
+]

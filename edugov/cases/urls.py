@@ -1,0 +1,12 @@
+from django.urls import path
+
+from edugov.cases import views
+
+urlpatterns = [
+    path("", views.dashboard, name="cases"),
+    path("list/", views.case_list, name="case_list"),
+    path("<int:pk>/", views.case_detail, name="case"),
+    path("evidence/<int:pk>/", views.evidence_download, name="case_evidence"),
+    path("notifications/", views.notifications, name="case_notifications"),
+    path("ledgers.xlsx", views.ledgers_xlsx, name="case_ledgers"),
+]
