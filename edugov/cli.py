@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "createuser": ("create_role_user", "创建用户并授予某机构的角色"),
     "plan": ("", "工作计划：plan extract 文件…（抽取量化目标，--format jsonl|json|xlsx）；"
                  "plan ingest 文件 --unit 代码（入库待审核）；plan escalate（每日督办扫描）"),
+    "cases": ("", "个案台账：cases detect --year 学年（按规则发现疑似辍学等个案）；cases escalate（每日超时督办）"),
     "allocate": ("", "分班、抽签与招生匹配：edugov allocate classes|match|teams|seats|verify …"
                      "（见 edugov allocate --help）"),
     "indicators": ("indicators_compute", "指标计算：edugov indicators compute --unit 代码 --year 学年 [--children]"),
@@ -81,6 +82,17 @@ def main(argv: list[str] | None = None) -> int:
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(["edugov", command, *rest])
+        return 0
+    if name == "cases":
+        if rest[:1] not in (["detect"], ["escalate"]):
+            print("用法: edugov cases detect --year 学年 [--absence-limit 天数]\n"
+                  "      edugov cases escalate [--date YYYY-MM-DD]", file=sys.stderr)
+            return 2
+        rest = [f"case_{rest[0]}", *rest[1:]]
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "edugov.settings")
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["edugov", *rest])
         return 0
     if name == "allocate":
         # Pure, seeded engines: verifiable without a database.

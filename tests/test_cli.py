@@ -47,3 +47,12 @@ def test_allocate_classes_writes_one_class_per_student_and_reports_the_run(tmp_p
     assert lines[0] == "id,class" and len(lines) == 25
     assert {line.split(",")[1] for line in lines[1:]} == {"1", "2", "3"}
     assert "input_sha256" in capsys.readouterr().out
+
+
+def test_plan_and_cases_without_a_known_action_print_their_usage(capsys):
+    from edugov.cli import main
+
+    assert main(["plan"]) == 2
+    assert "plan escalate" in capsys.readouterr().err
+    assert main(["cases", "nothing"]) == 2
+    assert "cases detect" in capsys.readouterr().err
