@@ -17,3 +17,11 @@ class DrawStatus(models.TextChoices):
 
     COMMITTED = "committed", _("已公布承诺，待抽签")
     DRAWN = "drawn", _("已抽签")
+
+
+class DrawSource(models.TextChoices):
+    """Where a draw's input came from: an uploaded CSV, or a school's 学籍 roster for one grade (ids are 学籍号,
+    masked on the public page)."""
+
+    UPLOAD = "upload", _("上传文件")
+    ROSTER = "roster", _("学籍名单")

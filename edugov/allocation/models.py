@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from edugov.allocation.choices import DrawKind, DrawStatus
+from edugov.allocation.choices import DrawKind, DrawSource, DrawStatus
 
 
 class Draw(models.Model):
@@ -31,6 +31,7 @@ class Draw(models.Model):
     sealed_seed = models.CharField(max_length=200, blank=True, editable=False)
     seed = models.CharField(_("种子"), max_length=200, blank=True)
     parameters = models.JSONField(_("参数"), default=dict)
+    source = models.CharField(_("输入来源"), max_length=16, choices=DrawSource.choices, default=DrawSource.UPLOAD)
     input_name = models.CharField(_("输入文件名"), max_length=255)
     input_bytes = models.BinaryField()
     input_sha256 = models.CharField(_("输入文件 SHA-256"), max_length=64)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from edugov.allocation.choices import DrawKind
+from edugov.allocation.choices import DrawKind, DrawSource
 from edugov.allocation.engine.runs import csv_bytes
 from edugov.allocation.models import Draw
 from edugov.core.scoping import get_in_scope_or_404, scope_for
@@ -47,6 +47,14 @@ def _mask_members(value: str) -> str:
     return ";".join(masked)
 
 
+def mask_student_no(value: str) -> str:
+    """学籍号 on public pages: the first 4 and the last 2 characters, the rest as ``*`` (G370…12 → G370*************12);
+    numbers of 6 characters or fewer keep only their last 2."""
+    if len(value) <= 6:
+        return "*" * max(len(value) - 2, 0) + value[-2:]
+    return value[:4] + "*" * (len(value) - 6) + value[-2:]
+
+
 def _keep(value: str) -> str:
     return value
 
@@ -67,7 +75,7 @@ def public_rows(draw: Draw) -> tuple[list[str], list[list[str]]]:
         elif column in _MEMBER_COLUMNS:
             maskers.append(_mask_members)
         elif column in _ID_COLUMNS:
-            maskers.append(mask_embedded_ids)
+            maskers.append(mask_student_no if draw.source == DrawSource.ROSTER else mask_embedded_ids)
         else:
             maskers.append(_keep)
     return header, [[mask(cell) for mask, cell in zip(maskers, row, strict=False)] for row in body]

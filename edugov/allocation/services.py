@@ -18,17 +18,29 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from edugov.allocation.choices import DrawKind, DrawStatus
+from edugov.allocation.choices import DrawKind, DrawSource, DrawStatus
 from edugov.allocation.engine import ALGORITHM_VERSION
 from edugov.allocation.engine.errors import AllocationInputError
 from edugov.allocation.engine.records import RunRecord, check_seed, commit_seed, sha256_hex
-from edugov.allocation.engine.runs import VerifyReport, execute, make_record, validate, verify_run
+from edugov.allocation.engine.runs import (
+    VerifyReport,
+    classes_parameters,
+    csv_bytes,
+    execute,
+    make_record,
+    validate,
+    verify_run,
+)
 from edugov.allocation.models import Draw
+from edugov.allocation.queries import mask_student_no
 from edugov.core import audit
 from edugov.core.audit import Actor
 from edugov.core.choices import AuditAction, Permission
 from edugov.core.scoping import scope_for
+from edugov.registry.choices import UnitKind
 from edugov.registry.models import OrgUnit
+from edugov.stats.grades import GRADE_LABELS
+from edugov.stats.models import StudentRecord
 
 MAX_SEED_LENGTH = 200
 
@@ -67,6 +79,7 @@ def commit_draw(
     parameters: dict[str, Any],
     seed: str | None = None,
     public_source: str = "",
+    source: str = DrawSource.UPLOAD,
 ) -> Draw:
     """Publishes a draw: stores the input, the parameters and the seed commitment; seals the seed.
 
@@ -94,7 +107,7 @@ def commit_draw(
     draw = Draw.objects.create(
         public_id=secrets.token_urlsafe(12), org_unit=org_unit, kind=kind, title=title.strip(),
         status=DrawStatus.COMMITTED, seed_commitment=commitment, seed_source=public_source, sealed_seed=sealed,
-        parameters=dict(parameters), input_name=input_name[:255], input_bytes=bytes(input_bytes),
+        parameters=dict(parameters), source=source, input_name=input_name[:255], input_bytes=bytes(input_bytes),
         input_sha256=sha256_hex(bytes(input_bytes)), algorithm_version=ALGORITHM_VERSION,
         created_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
         committed_at=timezone.now(),
@@ -102,6 +115,59 @@ def commit_draw(
     audit.record(actor=actor, action=AuditAction.CREATE, obj=draw, org_unit_id=org_unit.pk,
                  after=_audit_view(draw), message=_("公布抽签承诺"))
     return draw
+
+
+#: the header of a cohort built from 学籍 records (Chinese aliases of id, gender, special_needs; docs/allocation.md §2)
+ROSTER_HEADER = ("学籍号", "性别", "特殊需要")
+_SEX_LABEL = {"1": "男", "2": "女"}
+
+
+def roster_cohort(school: OrgUnit, year: int, grade: str) -> bytes:
+    """The 分班 input of a school's grade built from its StudentRecords: 学籍号, 性别 (男/女) and 特殊需要 (1 when a
+    disability type is recorded), rows by 学籍号. No names, ID numbers or other personal data; no scores (entrance
+    scores are uploaded as a CSV instead). The caller checks the permission."""
+    records = (StudentRecord.objects.filter(unit=school, year=year, grade=grade)
+               .order_by("student_no").values_list("student_no", "sex", "disability"))
+    rows = []
+    for student_no, sex, disability in records:
+        if sex not in _SEX_LABEL:
+            raise ValidationError(_("学生 %(no)s 的性别未知，无法按性别均衡分班。")
+                                  % {"no": mask_student_no(student_no)})
+        rows.append([student_no, _SEX_LABEL[sex], "1" if disability else "0"])
+    return csv_bytes(ROSTER_HEADER, rows)
+
+
+def commit_roster_draw(
+    *,
+    actor: Actor,
+    school: OrgUnit,
+    year: int,
+    grade: str,
+    classes: int,
+    title: str = "",
+    min_size: int | None = None,
+    max_size: int | None = None,
+    seed: str | None = None,
+    public_source: str = "",
+) -> Draw:
+    """A 均衡分班 draw of a school's grade from its 学籍 records (``roster_cohort``); then the same commit → draw →
+    verify path as an uploaded file. Refused without the edit permission at the school or without any record."""
+    _require_edit(actor, school.pk)
+    if school.kind != UnitKind.SCHOOL:
+        raise ValidationError(_("请选择一所学校。"))
+    if grade not in GRADE_LABELS:
+        raise ValidationError(_("未知的年级。"))
+    data = roster_cohort(school, year, grade)
+    if data.count(b"\n") <= 1:
+        raise ValidationError(_("%(school)s %(year)d 学年%(grade)s没有学生学籍记录。")
+                              % {"school": school.name, "year": year, "grade": GRADE_LABELS[grade]})
+    title = title.strip() or f"{school.name}{year}学年{GRADE_LABELS[grade]}均衡分班"
+    return commit_draw(
+        actor=actor, org_unit=school, kind=DrawKind.CLASSES, title=title,
+        input_name=f"学籍名单-{school.code}-{year}-{grade}.csv", input_bytes=data,
+        parameters=classes_parameters(classes, min_size=min_size, max_size=max_size), seed=seed,
+        public_source=public_source, source=DrawSource.ROSTER,
+    )
 
 
 def perform_draw(*, actor: Actor, draw: Draw, seed: str | None = None) -> Draw:

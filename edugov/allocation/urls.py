@@ -6,6 +6,7 @@ app_name = "allocation"
 
 urlpatterns = [
     path("", views.draw_list, name="list"),
+    path("roster/", views.draw_roster, name="roster"),
     path("<str:public_id>/", views.draw_public, name="public"),
     path("<str:public_id>/verify/", views.draw_verify, name="verify"),
     path("<str:public_id>/result.csv", views.draw_public_csv, name="public_csv"),

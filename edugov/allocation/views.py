@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,12 +18,14 @@ from django.views.decorators.http import require_POST
 from edugov.allocation import queries, services
 from edugov.allocation.engine.records import sha256_hex
 from edugov.allocation.engine.runs import VerifyReport
-from edugov.allocation.forms import DrawCreateForm, PerformDrawForm
+from edugov.allocation.forms import DrawCreateForm, PerformDrawForm, RosterDrawForm
 from edugov.allocation.models import Draw
 from edugov.core import audit
 from edugov.core.choices import Permission
 from edugov.core.scoping import scope_for
+from edugov.registry.choices import UnitKind
 from edugov.registry.models import OrgUnit
+from edugov.stats.models import StudentRecord
 from edugov.web.views.common import is_htmx, login_required
 
 #: rows of the output shown on the public page; the download has all of them
@@ -92,9 +95,59 @@ def _editable_units(request: HttpRequest) -> Any:
     return qs if units is None else qs.filter(pk__in=units)
 
 
+def _editable_schools(request: HttpRequest) -> Any:
+    return _editable_units(request).filter(kind=UnitKind.SCHOOL)
+
+
+def _roster_form(request: HttpRequest, data: Any = None) -> RosterDrawForm:
+    schools = _editable_schools(request)
+    latest = (StudentRecord.objects.filter(unit__in=schools).order_by("-year").values_list("year", flat=True)
+              .first()) if data is None else None
+    return RosterDrawForm(data, schools=schools, initial={"year": latest or timezone.localdate().year},
+                          auto_id="roster_%s")
+
+
+def _list_page(request: HttpRequest, form: DrawCreateForm, roster_form: RosterDrawForm) -> HttpResponse:
+    scope = scope_for(request.user)
+    draws = list(queries.draws_for(request.user)[:200])
+    editable = {d.pk for d in draws if scope.can_at(Permission.EDIT, d.org_unit_id)}
+    return render(request, "allocation/list.html", {"form": form, "roster_form": roster_form, "draws": draws,
+                                                    "can_create": scope.can(Permission.EDIT), "editable": editable,
+                                                    "perform_form": PerformDrawForm()})
+
+
+@login_required
+@require_POST
+def draw_roster(request: HttpRequest) -> HttpResponse:
+    """均衡分班 from a school's 学籍 records: the input is built on the server from the grade's StudentRecords
+    (学籍号, 性别, 特殊需要), then committed like an uploaded file. A school outside the user's edit scope is a 404."""
+    if not scope_for(request.user).can(Permission.EDIT):
+        raise PermissionDenied
+    raw = request.POST.get("school", "")
+    if raw and not (raw.isdigit() and _editable_schools(request).filter(pk=int(raw)).exists()):
+        raise Http404
+    roster_form = _roster_form(request, request.POST)
+    if roster_form.is_valid():
+        d = roster_form.cleaned_data
+        try:
+            draw = services.commit_roster_draw(
+                actor=request.user, school=d["school"], year=d["year"], grade=d["grade"], classes=d["classes"],
+                title=d["title"], min_size=d.get("min_size"), max_size=d.get("max_size"), seed=d["seed"] or None,
+                public_source=d["public_source"],
+            )
+        except ValidationError as exc:
+            roster_form.add_error(None, exc)
+        else:
+            messages.success(request, _("已按学籍名单公布分班承诺。请把公开页面地址和承诺值告知有关各方。"))
+            return HttpResponseRedirect(reverse("allocation:public", args=[draw.public_id]))
+    form = DrawCreateForm(units=_editable_units(request))
+    return _list_page(request, form, roster_form)
+
+
 @login_required
 def draw_list(request: HttpRequest) -> HttpResponse:
-    """公开抽签 (staff): the draws of the user's units and, for users who may edit, the form for a new draw."""
+    """公开抽签 (staff): the draws of the user's units and, for users who may edit, the forms for a new draw (an
+    uploaded file, or 均衡分班 from a school's 学籍 records)."""
     scope = scope_for(request.user)
     can_create = scope.can(Permission.EDIT)
     form = DrawCreateForm(request.POST or None, request.FILES or None, units=_editable_units(request))
@@ -115,10 +168,7 @@ def draw_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已公布抽签承诺。请把公开页面地址和承诺值告知有关各方。"))
                 return HttpResponseRedirect(reverse("allocation:public", args=[draw.public_id]))
-    draws = list(queries.draws_for(request.user)[:200])
-    editable = {d.pk for d in draws if scope.can_at(Permission.EDIT, d.org_unit_id)}
-    return render(request, "allocation/list.html", {"form": form, "draws": draws, "can_create": can_create,
-                                                    "editable": editable, "perform_form": PerformDrawForm()})
+    return _list_page(request, form, _roster_form(request))
 
 
 @login_required

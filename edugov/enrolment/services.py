@@ -531,9 +531,17 @@ def _check_second_round(actor: Actor, rnd: EnrolmentRound, id_number: str) -> No
             _("第二轮只接受第一轮由本账号报名、未被录取（候补或未录取）的儿童。")]})
 
 
-def _next_reference(rnd: EnrolmentRound) -> str:
+# Crockford's base-32 alphabet: no I, L, O, U, so a reference read aloud over the phone is not misheard.
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_REFERENCE_LENGTH = 8  # 40 bits: a collision is negligible at any round's size, and one is retried anyway
+
+
+def _new_reference(rnd: EnrolmentRound) -> str:
+    """A random public reference (P2026-7K3QX9MD). Random, not numbered by arrival: numbering needs a lock that
+    makes every registration of a round wait for the previous one, and the lottery never depends on arrival."""
     prefix = f"{_KIND_LETTER[RoundKind(rnd.kind)]}{rnd.year}{'B' if rnd.first_round_id else ''}"
-    return f"{prefix}-{rnd.applications.count() + 1:05d}"
+    body = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(_REFERENCE_LENGTH))
+    return f"{prefix}-{body}"
 
 
 def _write_choices(application: Application, choices: Sequence[tuple[RoundSchool, str]]) -> None:
@@ -560,25 +568,30 @@ def submit_application(*, actor: Actor, rnd: EnrolmentRound, data: ApplicationDa
     clean = _validate(rnd, data)
     _check_not_registered(rnd, clean.id_number)
     _check_second_round(actor, rnd, clean.id_number)
-    try:
-        with transaction.atomic():
-            application = Application.objects.create(
-                round=rnd, parent=user, reference=_next_reference(rnd), idempotency_key=key,
-                child_name=clean.child_name, id_number=clean.id_number, birth_date=clean.birth_date, sex=clean.sex,
-                guardian_name=clean.guardian_name, guardian_phone=clean.guardian_phone, address=clean.address,
-            )
-            _write_choices(application, clean.choices)
-            _event(application, actor, "", ApplicationStatus.SUBMITTED, _("报名已提交，等待审核。"))
-            audit.record(actor=actor, action=AuditAction.CREATE, obj=application, org_unit_id=rnd.unit_id,
-                         after=_app_view(application), message=_("提交入学报名"))
-    except IntegrityError:
-        # A concurrent retry with the same key, or the same child registered at the same moment.
-        existing = _by_key(rnd, key, user)
-        if existing is not None:
-            return existing
-        _check_not_registered(rnd, clean.id_number)
-        raise
-    return application
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    round=rnd, parent=user, reference=_new_reference(rnd), idempotency_key=key,
+                    child_name=clean.child_name, id_number=clean.id_number, birth_date=clean.birth_date,
+                    sex=clean.sex, guardian_name=clean.guardian_name, guardian_phone=clean.guardian_phone,
+                    address=clean.address,
+                )
+                _write_choices(application, clean.choices)
+                _event(application, actor, "", ApplicationStatus.SUBMITTED, _("报名已提交，等待审核。"))
+                audit.record(actor=actor, action=AuditAction.CREATE, obj=application, org_unit_id=rnd.unit_id,
+                             after=_app_view(application), message=_("提交入学报名"))
+            return application
+        except IntegrityError:
+            # A concurrent retry with the same key, or the same child registered at the same moment; else the rare
+            # reference collision, which a new reference resolves.
+            existing = _by_key(rnd, key, user)
+            if existing is not None:
+                return existing
+            _check_not_registered(rnd, clean.id_number)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _by_key(rnd: EnrolmentRound, key: str, user: Any) -> Application | None:
@@ -771,6 +784,11 @@ def open_second_round(*, actor: Actor, first: EnrolmentRound, name: str, opens_a
 
 # --------------------------------------------------------------------------------------------------------------------
 # Verification
+
+
+def find_round(public_id: str) -> EnrolmentRound | None:
+    """The round with this public id, or None (used by ``edugov allocate verify PUBLIC_ID``)."""
+    return EnrolmentRound.objects.select_related("unit").filter(public_id=public_id).first()
 
 
 def verify_round(rnd: EnrolmentRound) -> lottery.Verification:

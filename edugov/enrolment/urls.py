@@ -1,6 +1,6 @@
 from django.urls import path
 
-from edugov.enrolment import views
+from edugov.enrolment import api, views
 
 app_name = "enrolment"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/applications/<int:pk>/reveal/", views.staff_reveal, name="staff_reveal"),
     path("staff/<str:public_id>/", views.staff_round, name="staff_round"),
     path("staff/<str:public_id>/<str:action>/", views.staff_round_action, name="staff_round_action"),
+    path("api/<str:public_id>/applications/", api.RoundApplications.as_view(), name="api_applications"),
     path("<str:public_id>/apply/", views.apply, name="apply"),
     path("<str:public_id>/results/", views.results, name="results"),
     path("<str:public_id>/verify/", views.verify, name="verify"),

@@ -33,7 +33,25 @@ from .errors import AllocationInputError
 from .rng import HashRng
 
 NON_SUBJECT = {"id", "gender", "total", "together_group", "apart_group", "special_needs", "fixed_class", "class"}
-REQUIRED_COLUMNS = ("id", "gender", "total")
+REQUIRED_COLUMNS = ("id", "gender")
+#: header aliases (Chinese, as schools name them) → the canonical English column; English names map to themselves
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "学号", "编号", "学籍号"),
+    "gender": ("gender", "性别"),
+    "total": ("total", "总分", "总成绩"),
+    "together_group": ("together_group", "同班组", "同班"),
+    "apart_group": ("apart_group", "分班组", "不同班"),
+    "special_needs": ("special_needs", "特殊需要", "随班就读"),
+    "fixed_class": ("fixed_class", "固定班级"),
+    "class": ("class", "班级", "原班级"),
+}
+_ALIAS = {alias: canonical for canonical, aliases in COLUMN_ALIASES.items() for alias in aliases}
+#: columns that are neither constraints nor subjects (text such as names or remarks); they are ignored
+IGNORED_COLUMNS = {"name", "姓名", "备注", "note"}
+#: accepted gender codes: M/F, 男/女, and GB/T 2261.1 (1 男, 2 女)
+GENDER_CODES = {"M": "M", "F": "F", "男": "M", "女": "F", "1": "M", "2": "F"}
+_TRUE = ("1", "true", "yes", "y", "是", "√", "✓")
+_LABEL_ZH = {"id": "学号", "gender": "性别", "total": "总分"}
 
 
 @dataclass(frozen=True)
@@ -99,24 +117,67 @@ def _num(value: str, sid: str, column: str) -> float:
     return x
 
 
+def canonical_header(header: Sequence[str]) -> dict[str, str]:
+    """Column of the file → canonical name: Chinese aliases (学号, 性别, 总分, 同班组 …) become the English names of
+    the benchmark format; subject columns (语文, 数学, 英语 …) keep their own name. Two columns meaning the same
+    field are refused."""
+    mapping: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for column in header:
+        name = column.strip()
+        canonical = _ALIAS.get(name, _ALIAS.get(name.lower(), name) if name.isascii() else name)
+        if canonical in COLUMN_ALIASES:
+            if canonical in seen:
+                raise AllocationInputError(
+                    f"列“{seen[canonical]}”与“{column}”表示同一项，只能保留一列 (duplicate column for {canonical})"
+                )
+            seen[canonical] = column
+        mapping[column] = canonical
+    return mapping
+
+
+def _gender(value: str, sid: str) -> str:
+    code = GENDER_CODES.get(value.strip().upper())
+    if code is None:
+        raise AllocationInputError(
+            f"学生 {sid} 的性别必须是 男/女、M/F 或 1/2 (gender must be M or F): {value.strip()!r}"
+        )
+    return code
+
+
 def cohort_from_rows(rows: Sequence[Mapping[str, str]], header: Sequence[str], k: int | None = None) -> Cohort:
-    """Build a cohort from CSV-like rows. Subject columns are every column not in ``NON_SUBJECT``.
+    """Build a cohort from CSV-like rows with English (benchmark) or Chinese headers (``COLUMN_ALIASES``).
+
+    Subject columns are every other column except ``IGNORED_COLUMNS`` (names, remarks), in file order. ``total``
+    may be omitted; it is then the sum of the subjects (0 without subjects, e.g. a roster with gender only).
     A ``fixed_class`` column, when present, holds a 1-based class number or is empty."""
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    columns = canonical_header(header)
+    by_field = {canonical: column for column, canonical in columns.items() if canonical in COLUMN_ALIASES}
+    missing = [c for c in REQUIRED_COLUMNS if c not in by_field]
     if missing:
-        raise AllocationInputError(f"缺少列 (missing columns): {', '.join(missing)}")
-    subjects = tuple(c for c in header if c not in NON_SUBJECT)
+        raise AllocationInputError(
+            f"缺少列 (missing columns): {'、'.join(f'{_LABEL_ZH[c]}（{c}）' for c in missing)}"
+        )
+    subject_columns = [c for c, canonical in columns.items()
+                       if canonical not in NON_SUBJECT and c.strip() not in IGNORED_COLUMNS]
+    subjects = tuple(columns[c] for c in subject_columns)
+    id_col, gender_col = by_field["id"], by_field["gender"]
+    total_col = by_field.get("total")
+    fixed_col, sn_col = by_field.get("fixed_class"), by_field.get("special_needs")
+    tg_col, ag_col = by_field.get("together_group"), by_field.get("apart_group")
+
+    def cell(r: Mapping[str, str], column: str | None) -> str:
+        return ((r.get(column) or "") if column is not None else "").strip()
+
     pupils = []
     for r in rows:
-        sid = (r.get("id") or "").strip()
+        sid = cell(r, id_col)
         if not sid:
             raise AllocationInputError("存在空的学生编号 (empty id)")
-        gender = (r.get("gender") or "").strip().upper()
-        if gender not in ("M", "F"):
-            raise AllocationInputError(f"学生 {sid} 的性别必须是 M 或 F (gender must be M or F): {gender!r}")
-        scores = tuple(_num(r.get(s, ""), sid, s) for s in subjects)
-        total = _num(r.get("total", ""), sid, "total")
-        fixed_raw = (r.get("fixed_class") or "").strip()
+        gender = _gender(cell(r, gender_col), sid)
+        scores = tuple(_num(r.get(c, ""), sid, s) for c, s in zip(subject_columns, subjects, strict=True))
+        total = _num(r.get(total_col, ""), sid, "total") if total_col is not None else float(sum(scores))
+        fixed_raw = cell(r, fixed_col)
         fixed: int | None = None
         if fixed_raw:
             try:
@@ -125,16 +186,15 @@ def cohort_from_rows(rows: Sequence[Mapping[str, str]], header: Sequence[str], k
                 raise AllocationInputError(f"学生 {sid} 的固定班级不是整数 (fixed_class): {fixed_raw!r}") from None
             if fixed < 1 or (k is not None and fixed > k):
                 raise AllocationInputError(f"学生 {sid} 的固定班级 {fixed} 超出 1..{k} (fixed_class out of range)")
-        sn_raw = (r.get("special_needs") or "").strip().lower()
         pupils.append(
             Pupil(
                 id=sid,
                 gender=gender,
                 scores=scores,
                 total=total,
-                together_group=(r.get("together_group") or "").strip(),
-                apart_group=(r.get("apart_group") or "").strip(),
-                special_needs=sn_raw in ("1", "true", "yes", "y", "是"),
+                together_group=cell(r, tg_col),
+                apart_group=cell(r, ag_col),
+                special_needs=cell(r, sn_col).lower() in _TRUE,
                 fixed_class=fixed,
             )
         )
@@ -142,7 +202,8 @@ def cohort_from_rows(rows: Sequence[Mapping[str, str]], header: Sequence[str], k
 
 
 def read_cohort(path: Path, k: int | None = None) -> Cohort:
-    """Read a cohort CSV (UTF-8, optional BOM) in the format of the shared benchmark generator."""
+    """Read a cohort CSV (UTF-8, optional BOM) in the format of the shared benchmark generator, or with Chinese
+    headers (学号, 性别, 语文, 数学, 英语, 总分, 同班组, 分班组, 特殊需要, 固定班级)."""
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         header = list(reader.fieldnames or [])
@@ -198,6 +259,27 @@ def _validate(cohort: Cohort, k: int) -> None:
             raise AllocationInputError(
                 f"分班组 {g} 中有学生同时属于同一个同班组 (together and apart on the same pair)"
             )
+
+
+def check_size_bounds(n: int, k: int, min_size: int | None = None, max_size: int | None = None) -> None:
+    """Custom class-size bounds (e.g. 班额不超过 45 人). The engine always makes sizes ⌊N/K⌋ or ⌈N/K⌉, the most even
+    split; any split within [min_size, max_size] exists exactly when this one is within them, so the bounds are a
+    check on N and K, refused with a Chinese reason when no assignment can meet them."""
+    if min_size is not None and max_size is not None and min_size > max_size:
+        raise AllocationInputError(f"班额下限 {min_size} 大于上限 {max_size} (min_size > max_size)")
+    if k < 1 or n < 1:
+        return
+    small, large = n // k, -(-n // k)
+    if min_size is not None and small < min_size:
+        raise AllocationInputError(
+            f"{n} 名学生分成 {k} 个班，每班至少 {small} 人，低于班额下限 {min_size}，请减少班级数"
+            " (classes would be smaller than min_size)"
+        )
+    if max_size is not None and large > max_size:
+        raise AllocationInputError(
+            f"{n} 名学生分成 {k} 个班，每班最多 {large} 人，超过班额上限 {max_size}，请增加班级数"
+            " (classes would be larger than max_size)"
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Command line for the allocation engines.
 
     python -m edugov.allocation.engine.cli classes COHORT.csv --classes K --seed S --out OUT.csv [--time-limit T]
+        [--min-size A] [--max-size B]
     python -m edugov.allocation.engine.cli match SCHOOLS.csv STUDENTS.csv --out OUT.csv [--seed S]
     python -m edugov.allocation.engine.cli teams TEAMS.csv --classes K --seed S --out OUT.csv
     python -m edugov.allocation.engine.cli seats ROSTER.csv --rows R --cols C --periods P --seed S --out OUT.csv
@@ -85,7 +86,8 @@ def _finish(a: argparse.Namespace, output: RunOutput) -> None:
 
 
 def _classes(a: argparse.Namespace) -> int:
-    output = _run(a, "classes", [a.cohort], classes_parameters(a.classes, a.time_limit))
+    params = classes_parameters(a.classes, a.time_limit, min_size=a.min_size, max_size=a.max_size)
+    output = _run(a, "classes", [a.cohort], params)
     result = output.detail
     _say("指标 metric                                   值 value    下限 floor   差距 distance")
     for m in result.metrics:
@@ -149,10 +151,29 @@ def _verify_draw(public_id: str) -> int:
         sys.stderr.write(f"无法读取数据库 (database error): {exc}\n")
         return 2
     if draw is None:
-        sys.stderr.write(f"找不到运行记录文件或公开抽签 (no such record file or draw): {public_id}\n")
-        return 2
+        return _verify_round(public_id)
     _say(f"公开抽签 draw: {draw.public_id}  {draw.title}")
     return _print_report(services.verify_draw(draw))
+
+
+def _verify_round(public_id: str) -> int:
+    """An enrolment round (招生摇号) by its public id: re-runs its lottery from the stored input and seed."""
+    enrolment = importlib.import_module("edugov.enrolment.services")
+    rnd = enrolment.find_round(public_id)
+    if rnd is None:
+        sys.stderr.write(f"找不到运行记录文件、公开抽签或招生摇号 (no such record file, draw or round): {public_id}\n")
+        return 2
+    _say(f"招生摇号 enrolment round: {rnd.public_id}  {rnd.name}")
+    report = enrolment.verify_round(rnd)
+    _say("验证通过 (verified)" if report.ok else "验证失败 (verification failed)")
+    _say(f"种子 seed: {rnd.seed or '(none)'}")
+    _say(f"种子承诺值 seed_commitment: {rnd.seed_commitment}")
+    _say(f"记录的输出 recorded output_sha256: {report.recorded_output_sha256}")
+    if report.recomputed_output_sha256:
+        _say(f"重新计算 recomputed output_sha256: {report.recomputed_output_sha256}")
+    for problem in report.problems:
+        _say(f"问题 problem: {problem}")
+    return 0 if report.ok else 1
 
 
 def _verify(a: argparse.Namespace) -> int:
@@ -197,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", required=True)
     c.add_argument("--out", type=Path, required=True)
     c.add_argument("--time-limit", type=float, default=None, help="safety limit in seconds (default 5 + 2 ms/pupil)")
+    c.add_argument("--min-size", type=int, default=None, help="班额下限 smallest class size allowed")
+    c.add_argument("--max-size", type=int, default=None, help="班额上限 largest class size allowed")
     c.set_defaults(func=_classes)
     m = sub.add_parser("match", help="录取匹配 admission matching (deferred acceptance)")
     m.add_argument("schools", type=Path)

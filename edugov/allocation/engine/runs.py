@@ -16,7 +16,7 @@ from typing import Any
 
 from . import ALGORITHM_VERSION
 from .classes import _validate as _validate_cohort
-from .classes import assign_classes, cohort_from_rows
+from .classes import assign_classes, check_size_bounds, cohort_from_rows
 from .errors import AllocationInputError
 from .matching import applicants_from_rows, deferred_acceptance, schools_from_rows
 from .records import InputFile, Kind, RunRecord, check_seed, commit_seed, now_iso, sha256_hex
@@ -46,8 +46,19 @@ CLASSES_TUNING: dict[str, Any] = {
 MAX_DIFFS_SHOWN = 5
 
 
-def classes_parameters(k: int, time_limit: float | None = None) -> dict[str, Any]:
-    return {"command": "classes", "classes": k, "time_limit": time_limit, **CLASSES_TUNING}
+#: optional 分班 parameters, recorded only when given (so records without them stay as they were)
+CLASSES_BOUNDS = ("min_size", "max_size")
+
+
+def classes_parameters(k: int, time_limit: float | None = None, *, min_size: int | None = None,
+                       max_size: int | None = None) -> dict[str, Any]:
+    bounds = {name: value for name, value in (("min_size", min_size), ("max_size", max_size)) if value is not None}
+    return {"command": "classes", "classes": k, "time_limit": time_limit, **CLASSES_TUNING, **bounds}
+
+
+def _size_bounds(parameters: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    bounds = [_int(parameters, name) if parameters.get(name) is not None else None for name in CLASSES_BOUNDS]
+    return bounds[0], bounds[1]
 
 
 def match_parameters() -> dict[str, Any]:
@@ -120,7 +131,9 @@ def validate(kind: Kind, inputs: Sequence[bytes], parameters: Mapping[str, Any])
     if kind == "classes":
         k = _int(parameters, "classes")
         rows, header = read_csv(inputs[0])
-        _validate_cohort(cohort_from_rows(rows, header, k), k)
+        cohort = cohort_from_rows(rows, header, k)
+        check_size_bounds(len(cohort.pupils), k, *_size_bounds(parameters))
+        _validate_cohort(cohort, k)
     elif kind == "match":
         s_rows, s_header = read_csv(inputs[0])
         a_rows, a_header = read_csv(inputs[1])
@@ -148,12 +161,13 @@ def execute(kind: Kind, inputs: Sequence[bytes], parameters: Mapping[str, Any], 
         k = _int(parameters, "classes")
         tl = parameters.get("time_limit")
         time_limit = float(tl) if isinstance(tl, int | float) and not isinstance(tl, bool) else None
-        unknown = set(parameters) - {"command", "classes", "time_limit"} - set(CLASSES_TUNING)
+        unknown = set(parameters) - {"command", "classes", "time_limit", *CLASSES_BOUNDS} - set(CLASSES_TUNING)
         if unknown:
             raise AllocationInputError(f"未知的分班参数 (unknown parameters): {', '.join(sorted(unknown))}")
         tuning = {name: parameters.get(name, default) for name, default in CLASSES_TUNING.items()}
         rows_in, csv_header = read_csv(inputs[0])
         cohort = cohort_from_rows(rows_in, csv_header, k)
+        check_size_bounds(len(cohort.pupils), k, *_size_bounds(parameters))
         detail = assign_classes(cohort, k, seed=_need_seed(kind, seed), time_limit=time_limit, **tuning)
         rows = sorted(([p.id, str(detail.assignment[p.id])] for p in cohort.pupils), key=lambda r: r[0])
         if detail.stats.get("time_limited"):

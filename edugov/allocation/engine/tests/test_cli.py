@@ -55,6 +55,6 @@ def test_match_command_leaves_school_empty_for_unplaced_students(tmp_path, capsy
 
 def test_bad_input_exits_with_code_2_and_a_chinese_message(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
-    bad.write_text("id,gender,math\nS1,M,80\n", encoding="utf-8")
+    bad.write_text("id,math,total\nS1,80,80\n", encoding="utf-8")
     assert main(["classes", str(bad), "--classes", "1", "--seed", "1", "--out", str(tmp_path / "o.csv")]) == 2
     assert "缺少列" in capsys.readouterr().err

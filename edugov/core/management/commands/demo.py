@@ -20,6 +20,7 @@ from django.db import transaction
 from edugov.core import services
 from edugov.core.choices import Role
 from edugov.core.management.commands.serve import serve
+from edugov.demo.placement import add_demo_placement
 from edugov.registry.choices import UnitKind
 from edugov.registry.models import OrgUnit
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         else:
             self._load_demo_city(data_dir, options["scale"])
         self._load_demo_plans()
+        add_demo_placement(self.stdout.write, DEMO_YEAR)
         users = self._demo_users(data_dir)
         self.stdout.write("\n示范用户（用户名 / 密码 / 角色 @ 机构）：")
         for row in users:
