@@ -168,6 +168,8 @@ def target_index(request: HttpRequest) -> HttpResponse:
         targets = targets.filter(Q(version__plan__unit_id__in=scope.unit_ids) | Q(owner_id__in=scope.unit_ids))
     rows = list(targets.order_by("-version__plan__year", "version__plan__title", "start"))
     progress = target_progress(rows)
+    # Targets with a computed status first; the rest (counts of things built, events held) follow.
+    rows.sort(key=lambda t: t.pk not in progress)
     wanted = request.GET.get("status", "")
     if wanted:
         rows = [t for t in rows if t.pk in progress and progress[t.pk].status.status == wanted]
