@@ -19,6 +19,9 @@ class DetectionRule(models.TextChoices):
     ABSENCE = "absence", _("连续缺课")
     NO_XUEJI = "no_xueji", _("适龄未入学（户籍无学籍）")
     NOT_ON_ROSTER = "not_on_roster", _("有学籍不在校（人籍分离）")
+    SCREENING = "screening", _("心理筛查预警")
+    TARGET = "target", _("规划目标未达成")
+    ACCEPTANCE = "acceptance", _("验收指标未达标")
 
 
 class ContactMethod(models.TextChoices):
@@ -64,6 +67,12 @@ class Case(models.Model):
     source_ref = models.CharField(max_length=64, blank=True, db_index=True)
     data = models.JSONField(_("附加信息"), default=dict, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # The inspection a campus-safety hazard was found in.
+    inspection = models.ForeignKey("cases.Inspection", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="hazards", verbose_name=_("检查"))
+    # A follow-up after a step (回头看 after a hazard is closed, 随访 of a pupil): when it is due, when it was done.
+    follow_up_on = models.DateField(_("回访日期"), null=True, blank=True)
+    follow_up_done_on = models.DateField(_("回访完成日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("个案")
@@ -278,3 +287,110 @@ class RosterUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.checked_on}"
+
+
+class InterventionKind(models.TextChoices):
+    COUNSELLING = "counselling", _("个别心理辅导")
+    GROUP = "group", _("团体辅导")
+    FAMILY = "family", _("家校沟通")
+    CRISIS = "crisis", _("危机干预")
+    REFERRAL = "referral", _("转介沟通")
+    FOLLOW_UP = "follow_up", _("随访")
+    OTHER = "other", _("其他")
+
+
+class InterventionRecord(models.Model):
+    """One intervention on a mental-health case (辅导, 家校沟通, 危机干预, 随访 …). Seen only where the case is."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="interventions")
+    on = models.DateField(_("日期"))
+    kind = models.CharField(_("方式"), max_length=16, choices=InterventionKind.choices)
+    by = models.CharField(_("干预人员"), max_length=100)
+    note = models.TextField(_("情况记录"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("登记人"))
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("干预记录")
+        verbose_name_plural = _("干预记录")
+        ordering = ["case", "on", "pk"]
+
+    def __str__(self) -> str:
+        return f"干预记录 #{self.pk}"
+
+
+class ScreeningImport(models.Model):
+    """One imported file of mental-health screening results, graded under one version of the cut-offs."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("导入单位"))
+    year = models.PositiveSmallIntegerField(_("学年"))
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    cutoff_version = models.PositiveSmallIntegerField(_("分界值版本"))
+    uploaded_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("导入人"))
+
+    class Meta:
+        verbose_name = _("心理筛查导入")
+        verbose_name_plural = _("心理筛查导入")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"心理筛查导入 #{self.pk}"
+
+
+class ScreeningResult(models.Model):
+    """A pupil's score on one screening scale (PHQ-9, GAD-7, SCL-90, MHT …) and the risk level it gives under the
+    cut-offs in force when it was imported."""
+
+    batch = models.ForeignKey(ScreeningImport, on_delete=models.CASCADE, related_name="results")
+    row = models.PositiveIntegerField(_("行号"))
+    student = models.ForeignKey("stats.StudentRecord", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("学生学籍"))
+    scale = models.CharField(_("量表"), max_length=20)
+    score = models.DecimalField(_("得分"), max_digits=7, decimal_places=2)
+    screened_on = models.DateField(_("筛查日期"))
+    year = models.PositiveSmallIntegerField(_("学年"))
+    risk_level = models.CharField(_("风险等级"), max_length=20)
+    cutoff_version = models.PositiveSmallIntegerField(_("分界值版本"))
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("心理筛查结果")
+        verbose_name_plural = _("心理筛查结果")
+        ordering = ["batch", "row"]
+
+    def __str__(self) -> str:
+        return f"心理筛查结果 #{self.pk}"
+
+
+class InspectionKind(models.TextChoices):
+    ROUTINE = "routine", _("日常检查")
+    SPECIAL = "special", _("专项检查")
+    HOLIDAY = "holiday", _("节假日前检查")
+    REINSPECTION = "reinspection", _("回头看")
+
+
+class Inspection(models.Model):
+    """A campus-safety inspection of a school: when, by whom, what kind. Hazards found are cases of type hazard."""
+
+    school = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("学校"))
+    inspected_on = models.DateField(_("检查日期"))
+    inspector = models.CharField(_("检查人"), max_length=100)
+    kind = models.CharField(_("检查类型"), max_length=16, choices=InspectionKind.choices)
+    note = models.TextField(_("检查情况"), blank=True)
+    # A 回头看 revisits a closed hazard.
+    follows = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="reinspections",
+                                verbose_name=_("回头看的隐患"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("登记人"))
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("安全检查")
+        verbose_name_plural = _("安全检查")
+        ordering = ["-inspected_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.inspected_on} {self.get_kind_display()}"

@@ -9,17 +9,58 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from edugov.cases.models import Case, Notification
+from edugov.cases.services import case_type, restricted_types
 from edugov.core.scoping import scope_for
+
+
+def _visible(user: Any, prefix: str = "") -> Q:
+    """Restricted case types (mental health) are visible only where the user holds their permission: an ordinary
+    admin's scope, however wide, does not include them."""
+    scope = scope_for(user)
+    restricted = restricted_types()
+    q = ~Q(**{f"{prefix}case_type__in": list(restricted)})
+    for code, permission in restricted.items():
+        units = scope.units_with(permission)
+        q |= Q(**{f"{prefix}case_type": code}) if units is None else Q(
+            **{f"{prefix}case_type": code, f"{prefix}unit_id__in": units})
+    return q
 
 
 def cases_for(user: Any) -> QuerySet[Case]:
     rows = Case.objects.select_related("unit", "student", "resident_child", "school")
-    return scope_for(user).filter(rows, "unit")
+    return scope_for(user).filter(rows, "unit").filter(_visible(user))
+
+
+def min_aggregate() -> int:
+    """Counts of restricted cases below this are shown as "<N" to users who may not see the cases."""
+    return int(getattr(settings, "EDUGOV_MIN_AGGREGATE_SIZE", 5))
+
+
+def suppressed(count: int, minimum: int | None = None) -> str:
+    """A count as shown to users who may not see the cases: 0 and counts below the minimum become "<N"."""
+    minimum = min_aggregate() if minimum is None else minimum
+    return f"<{minimum}" if count < minimum else str(count)
+
+
+def restricted_aggregates(user: Any, today: dt.date | None = None) -> list[dict[str, str]]:
+    """For each restricted case type the user may not see: the number of open cases in their scope, suppressed
+    below the minimum aggregate size (a school with two pupils in 心理预警 shows "<5")."""
+    scope = scope_for(user)
+    out = []
+    for code, permission in restricted_types().items():
+        if scope.everything or scope.unit_ids <= (scope.units_with(permission) or frozenset()):
+            continue  # they see every such case in their scope
+        hidden = scope.filter(Case.objects.filter(case_type=code, closed_at__isnull=True), "unit").exclude(
+            unit_id__in=scope.units_with(permission) or frozenset())
+        count = hidden.count()
+        out.append({"case_type": code, "name": case_type(code).name, "open": suppressed(count)})
+    return out
 
 
 def case_or_404(user: Any, pk: int) -> Case:
@@ -31,7 +72,7 @@ def case_or_404(user: Any, pk: int) -> Case:
 
 def notifications_for(user: Any) -> QuerySet[Notification]:
     scope = scope_for(user)
-    rows = Notification.objects.select_related("case", "unit")
+    rows = Notification.objects.select_related("case", "unit").filter(_visible(user, "case__"))
     if scope.everything:
         return rows.filter(Q(user=user) | Q(unit__isnull=False))
     return rows.filter(Q(user=user) | Q(unit_id__in=scope.root_ids))

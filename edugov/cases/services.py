@@ -30,6 +30,7 @@ from edugov.cases.models import (
     ContactMethod,
     ContactRecord,
     DetectionRule,
+    Inspection,
     Notification,
     ResidentChild,
     ResidentList,
@@ -86,6 +87,33 @@ def _require_edit(actor: Actor, unit_id: int, what: str) -> None:
         raise PermissionDenied(what)
 
 
+def restricted_permission(case_type_code: str) -> str:
+    """The permission without which cases of the type are invisible ("" for ordinary types)."""
+    return case_type(case_type_code).restricted_to
+
+
+@cache
+def restricted_types() -> dict[str, str]:
+    """Restricted case types → the permission each needs (mental health → view_mental_health)."""
+    return {code: ct.restricted_to for code in engine.available_case_types()
+            if (ct := case_type(code)).restricted_to}
+
+
+def audit_repr(case: Case) -> str:
+    """What the audit log shows for a case: for restricted types a neutral label, never a title or a name."""
+    if restricted_permission(case.case_type):
+        return f"心理个案 #{case.pk}" if case.case_type == "mental_health" else f"受限个案 #{case.pk}"
+    return str(case)[:300]
+
+
+def _require_case_access(actor: Actor, case: Case, what: str) -> None:
+    """Writes on a restricted case need its permission at the case's unit (EDIT alone is not enough); writes on
+    an ordinary case need EDIT there."""
+    permission = restricted_permission(case.case_type) or Permission.EDIT
+    if actor is not None and not scope_for(actor).can_at(permission, case.unit_id):
+        raise PermissionDenied(what)
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Roles on a case
 
@@ -132,6 +160,14 @@ def _store(data: bytes, name: str) -> tuple[str, str]:
     return str(path), digest
 
 
+def _attach(case: Case, log: Transition, evidence: Sequence[UploadedFile]) -> None:
+    for f in evidence:
+        path, digest = _store(f.data, f.name)
+        CaseEvidence.objects.create(case=case, transition=log, file_name=f.name[:255], sha256=digest,
+                                    size=len(f.data), stored_path=path,
+                                    content_type=mimetypes.guess_type(f.name)[0] or "application/octet-stream")
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Notifications
 
@@ -169,13 +205,15 @@ def mark_read(*, actor: Actor, notifications: Sequence[Notification]) -> int:
 def open_case(*, actor: Actor, case_type_code: str, unit: OrgUnit, title: str, year: int | None = None,
               student: StudentRecord | None = None, resident_child: ResidentChild | None = None,
               teacher: Any = None, school: OrgUnit | None = None, finding: str = "", rule: str = "",
-              subject_key: str = "", source_ref: str = "", data: Mapping[str, Any] | None = None) -> Case:
+              subject_key: str = "", source_ref: str = "", data: Mapping[str, Any] | None = None,
+              inspection: Inspection | None = None, evidence: Sequence[UploadedFile] = ()) -> Case:
     """Opens a case in its type's initial state at the responsible unit and tells that unit."""
-    _require_edit(actor, unit.pk, _("您无权在“%(unit)s”立案。") % {"unit": unit.name})
     try:
         ct = case_type(case_type_code)
     except engine.CaseTypeError as exc:
         raise CaseInputError(exc.problems) from exc
+    if actor is not None and not scope_for(actor).can_at(ct.restricted_to or Permission.EDIT, unit.pk):
+        raise PermissionDenied(_("您无权在“%(unit)s”立案。") % {"unit": unit.name})
     if not title.strip():
         raise CaseInputError(_("请填写个案标题。"))
     now = timezone.now()
@@ -184,10 +222,15 @@ def open_case(*, actor: Actor, case_type_code: str, unit: OrgUnit, title: str, y
         case_type=ct.code, type_version=ct.version, unit=unit, year=year, title=title.strip()[:200], student=student,
         resident_child=resident_child, teacher=teacher, school=school, finding=finding[:200], state=state,
         state_entered_at=now, due_on=engine.due_date(ct, state, timezone.localdate(now)), opened_by=_user(actor),
-        rule=rule, subject_key=subject_key, source_ref=source_ref, data=dict(data or {}))
-    Transition.objects.create(case=case, code="open", label=_("立案"), from_state="", to_state=state,
-                              actor=_user(actor), actor_name=_opener_name(actor, rule))
-    audit.record(actor=actor, action=AuditAction.CREATE, obj=case, org_unit_id=unit.pk,
+        rule=rule, subject_key=subject_key, source_ref=source_ref, data=dict(data or {}), inspection=inspection)
+    log = Transition.objects.create(case=case, code="open", label=_("立案"), from_state="", to_state=state,
+                                    actor=_user(actor), actor_name=_opener_name(actor, rule))
+    problems = engine.check_evidence(engine.EvidenceRule(), [engine.EvidenceFile(f.name, len(f.data))
+                                                             for f in evidence], label=_("立案"))
+    if problems:
+        raise CaseInputError(problems)
+    _attach(case, log, evidence)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=case, object_repr=audit_repr(case), org_unit_id=unit.pk,
                  after={"case_type": ct.code, "state": state, "rule": rule, "source": source_ref})
     notify(case=case, unit=unit, text=_("新个案：%(title)s（%(type)s），请在 %(due)s 前核实。")
            % {"title": case.title, "type": ct.name, "due": case.due_on.isoformat() if case.due_on else "—"})
@@ -230,31 +273,37 @@ def take_transition(*, actor: Actor, case: Case, transition_code: str, expected_
     else:
         fitting = [p for p in pairs if engine.may_take(spec, *p)]
         role, level = (fitting or pairs)[0]
+    if ct.restricted_to:
+        _require_case_access(actor, current, _("您无权办理该个案。"))
     files = [engine.EvidenceFile(f.name, len(f.data)) for f in evidence]
     problems = engine.check_transition(ct, expected_state, transition_code, role, level, fields, files, reason=reason)
     if problems:
         raise CaseInputError(problems)
     now = timezone.now()
+    today = timezone.localdate(now)
     closed = spec.target in ct.terminal_codes
+    due_on = engine.due_date(ct, spec.target, today)
+    # A step that sets a deadline (整改时限) makes it the case's due date.
+    if any(f.name == "deadline" and f.type == "date" for f in spec.fields) and fields.get("deadline"):
+        due_on = dt.date.fromisoformat(fields["deadline"])
+    extra: dict[str, Any] = {}
+    if spec.follow_up_days is not None:
+        extra = {"follow_up_on": today + dt.timedelta(days=spec.follow_up_days), "follow_up_done_on": None}
     updated = Case.objects.filter(pk=current.pk, state=expected_state, version=expected_version).update(
-        state=spec.target, version=F("version") + 1, state_entered_at=now,
-        due_on=engine.due_date(ct, spec.target, timezone.localdate(now)), closed_at=now if closed else None)
+        state=spec.target, version=F("version") + 1, state_entered_at=now, due_on=due_on,
+        closed_at=now if closed else None, **extra)
     if updated != 1:
         raise _conflict(current.pk)
     log = Transition.objects.create(case=current, code=spec.code, label=spec.label, from_state=expected_state,
                                     to_state=spec.target, actor=_user(actor), actor_name=_actor_name(actor),
                                     reason=reason.strip(), fields=fields)
-    for f in evidence:
-        path, digest = _store(f.data, f.name)
-        CaseEvidence.objects.create(case=current, transition=log, file_name=f.name[:255], sha256=digest,
-                                    size=len(f.data), stored_path=path,
-                                    content_type=mimetypes.guess_type(f.name)[0] or "application/octet-stream")
+    _attach(current, log, evidence)
     data = dict(current.data)
     data.update({k: v for k, v in fields.items() if v})
     Case.objects.filter(pk=current.pk).update(data=data)
     case = Case.objects.select_related("unit").get(pk=current.pk)
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=case, org_unit_id=case.unit_id,
-                 before={"state": expected_state, "version": expected_version},
+    audit.record(actor=actor, action=AuditAction.UPDATE, obj=case, object_repr=audit_repr(case),
+                 org_unit_id=case.unit_id, before={"state": expected_state, "version": expected_version},
                  after={"state": case.state, "version": case.version, "step": spec.code, "evidence": len(evidence)},
                  message=spec.label)
     _notify_next(case, ct)
@@ -266,7 +315,7 @@ def add_contact(*, actor: Actor, case: Case, contacted_on: dt.date, contacted_by
                 outcome: str, contact_person: str = "") -> ContactRecord:
     """Records one 劝返 attempt on an open case."""
     case = Case.objects.select_related("unit").get(pk=case.pk)
-    _require_edit(actor, case.unit_id, _("只有责任单位可以登记劝返记录。"))
+    _require_case_access(actor, case, _("只有责任单位可以登记劝返记录。"))
     if not case.is_open:
         raise CaseInputError(_("个案已办结，不能再登记劝返记录。"))
     if method not in ContactMethod.values:
@@ -306,7 +355,8 @@ def escalate_overdue(*, today: dt.date | None = None) -> list[Notification]:
                         text=_("%(unit)s的个案“%(title)s”处于“%(state)s”已超过 %(days)s 天办理时限（%(due)s），"
                                "请督促办理。") % {"unit": case.unit.name, "title": case.title, "state": state.label,
                                                  "days": state.time_limit_days, "due": case.due_on})
-        audit.record(actor=None, action=AuditAction.CREATE, obj=notice, org_unit_id=case.unit_id,
+        neutral = _("超时提醒：%(case)s") % {"case": audit_repr(case)} if ct.restricted_to else ""
+        audit.record(actor=None, action=AuditAction.CREATE, obj=notice, object_repr=neutral, org_unit_id=case.unit_id,
                      after={"case": case.pk, "to_unit": parent.code, "state": case.state})
         raised.append(notice)
     return raised

@@ -9,4 +9,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="case_evidence"),
     path("notifications/", views.notifications, name="case_notifications"),
     path("ledgers.xlsx", views.ledgers_xlsx, name="case_ledgers"),
+    path("hazards/", views.hazards, name="case_hazards"),
+    path("hazards.xlsx", views.hazard_ledger_xlsx, name="case_hazard_ledger"),
+    path("screening/", views.screening_import, name="case_screening"),
 ]

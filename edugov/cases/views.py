@@ -18,12 +18,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from edugov.cases import queries, services
+from edugov.cases import mental_health, queries, safety, services
+from edugov.cases.engine import screening
 from edugov.cases.exports import dropout_ledgers
-from edugov.cases.forms import CaseFilterForm, ContactForm
+from edugov.cases.forms import (
+    CaseFilterForm,
+    ContactForm,
+    HazardForm,
+    InterventionForm,
+    ReinspectionForm,
+    ScreeningUploadForm,
+)
 from edugov.cases.models import Case, CaseEvidence, DetectionRule
 from edugov.core import audit
-from edugov.core.choices import Permission
+from edugov.core.choices import AuditAction, Permission
 from edugov.core.scoping import descendant_ids, scope_for
 from edugov.lib.idcard import mask_id, mask_name
 from edugov.registry.models import OrgUnit
@@ -52,7 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     type_names = {row["case_type"]: services.case_type(row["case_type"]).name for row in board.by_type}
     return render(request, "cases/dashboard.html", {
         "board": board, "type_names": type_names, "today": today,
-        "unread": queries.unread_count(request.user),
+        "unread": queries.unread_count(request.user), "restricted": queries.restricted_aggregates(request.user),
         "recent": queries.notifications_for(request.user).filter(read_at__isnull=True)[:5],
         "year": selected_year(request).start_year})
 
@@ -112,6 +120,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     contact_form = ContactForm(request.POST if request.POST.get("action") == "contact" else None,
                                initial={"contacted_on": timezone.localdate()})
+    intervention_form = InterventionForm(request.POST if request.POST.get("action") == "intervention" else None,
+                                         initial={"on": timezone.localdate()})
+    restricted = services.restricted_permission(case.case_type)
+    reinspect_form = reinspection_form(request)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -126,13 +138,22 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     services.add_contact(actor=request.user, case=case, **contact_form.cleaned_data)
                     messages.success(request, _("劝返记录已登记。"))
                     return HttpResponseRedirect(reverse("case", args=[case.pk]) + "#contacts")
+            if action == "intervention" and intervention_form.is_valid():
+                mental_health.add_intervention(actor=request.user, case=case, **intervention_form.cleaned_data)
+                messages.success(request, _("干预记录已登记。"))
+                return HttpResponseRedirect(reverse("case", args=[case.pk]) + "#interventions")
+            if action == "reinspection" and reinspect_form.is_valid():
+                safety.record_reinspection(actor=request.user, case=case, **reinspect_form.cleaned_data)
+                messages.success(request, _("回头看已登记。"))
+                return HttpResponseRedirect(reverse("case", args=[case.pk]))
         except ValidationError as exc:
             messages.error(request, _messages(exc))
             case = queries.case_or_404(request.user, pk)
     ct = services.case_type(case.case_type)
-    sensitive = scope.can_at(Permission.VIEW_SENSITIVE, case.unit_id)
+    sensitive = scope.can_at(restricted or Permission.VIEW_SENSITIVE, case.unit_id)
     if sensitive and case.subject_name:
-        audit.record_read(actor=request.user, obj=case, org_unit_id=case.unit_id, fields=("姓名", "身份证号"))
+        audit.record(actor=request.user, action=AuditAction.READ_SENSITIVE, obj=case,
+                     object_repr=services.audit_repr(case), org_unit_id=case.unit_id, message="姓名、身份证号")
     log = list(case.transitions.select_related("actor").prefetch_related("evidence"))
     for entry in log:
         entry.from_label = ct.label_of(entry.from_state) if entry.from_state else ""  # type: ignore[attr-defined]
@@ -147,8 +168,42 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rule": DetectionRule(case.rule).label if case.rule else _("人工立案"),
         "steps": services.available_transitions(request.user, case), "log": log,
         "contacts": case.contacts.select_related("recorded_by"), "contact_form": contact_form,
-        "can_contact": case.is_open and scope.can_at(Permission.EDIT, case.unit_id),
+        "can_contact": case.is_open and case.case_type == "dropout" and scope.can_at(Permission.EDIT, case.unit_id),
+        "interventions": case.interventions.all() if case.case_type == mental_health.CASE_TYPE else None,
+        "intervention_form": intervention_form,
+        "can_intervene": case.is_open and case.case_type == mental_health.CASE_TYPE
+        and scope.can_at(Permission.VIEW_MENTAL_HEALTH, case.unit_id),
+        "details": _details(case, ct),
+        "reinspections": case.reinspections.all() if case.case_type == safety.CASE_TYPE else None,
+        "can_reinspect": case.case_type == safety.CASE_TYPE and case.follow_up_on is not None
+        and case.follow_up_done_on is None and scope.can_at(Permission.EDIT, case.unit_id),
+        "reinspection_form": reinspect_form,
         "today": timezone.localdate()})
+
+
+DETAIL_LABELS = {
+    "place": "隐患部位", "category": "隐患类别", "severity": "隐患等级", "description": "隐患描述",
+    "found_on": "发现日期",
+    "owner_unit": "整改责任单位", "owner": "整改责任人", "deadline": "整改时限", "part": "验收类别", "name": "问题",
+    "value": "当前值", "threshold": "标准", "quote": "目标原文", "indicator": "指标", "current": "当前值",
+    "gap": "差距", "scale": "量表", "score": "得分", "risk_level": "风险等级", "screened_on": "筛查日期",
+}
+
+
+def _details(case: Case, ct: Any) -> list[tuple[str, str]]:
+    """The case's own facts (a hazard's place and severity, a finding's item and gap, a screening score)."""
+    if case.case_type == "dropout":
+        return []
+    rows = [(label, case.data[key]) for key, label in DETAIL_LABELS.items() if case.data.get(key) not in (None, "")]
+    if case.case_type == mental_health.CASE_TYPE and case.data.get("risk_level") in screening.LEVELS:
+        rows = [(k, screening.LEVELS[v] if k == "风险等级" else v) for k, v in rows]
+    return [(k, str(v)) for k, v in rows]
+
+
+def reinspection_form(request: HttpRequest) -> ReinspectionForm:
+    if request.method == "POST" and request.POST.get("action") == "reinspection":
+        return ReinspectionForm(request.POST)
+    return ReinspectionForm(initial={"inspected_on": timezone.localdate()})
 
 
 @login_required
@@ -183,3 +238,84 @@ def ledgers_xlsx(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''cases-dropout-{year}.xlsx"
     return response
 
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Campus safety
+
+
+@login_required
+def hazards(request: HttpRequest) -> HttpResponse:
+    """The hazards per school (open ones by severity), the 回头看 due, and the form to record an inspection with a
+    hazard found in it."""
+    today = timezone.localdate()
+    scope = scope_for(request.user)
+    form = HazardForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        school = OrgUnit.objects.filter(code=data["school"]).first()
+        try:
+            if school is None or not scope.contains(school.pk):
+                raise ValidationError(_("未找到学校“%(code)s”。") % {"code": data["school"]})
+            inspection = safety.record_inspection(
+                actor=request.user, school=school, inspected_on=data["inspected_on"], inspector=data["inspector"],
+                kind=data["kind"])
+            photos = [services.UploadedFile(f.name or "photo", f.read()) for f in request.FILES.getlist("photos")]
+            case = safety.report_hazard(actor=request.user, inspection=inspection, place=data["place"],
+                                        category=data["category"], severity=data["severity"],
+                                        description=data["description"], photos=photos)
+            messages.success(request, _("隐患已登记。"))
+            return HttpResponseRedirect(reverse("case", args=[case.pk]))
+        except PermissionDenied:
+            messages.error(request, _("您无权登记该学校的安全检查。"))
+        except ValidationError as exc:
+            messages.error(request, _messages(exc))
+    cases = safety.hazards_for(request.user)
+    return render(request, "cases/hazards.html", {
+        "form": form, "schools": safety.by_school(cases, today), "severities": safety.SEVERITIES,
+        "due": safety.reinspections_due(cases, today, within_days=14), "today": today,
+        "can_edit": scope.can(Permission.EDIT)})
+
+
+@login_required
+def hazard_ledger_xlsx(request: HttpRequest) -> HttpResponse:
+    try:
+        year = int(request.GET["year"]) if request.GET.get("year") else None
+    except ValueError as exc:
+        raise Http404 from exc
+    response = HttpResponse(safety.hazard_ledger(request.user, year=year), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''cases-hazards-{year or 'all'}.xlsx"
+    return response
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Mental-health screening
+
+
+@login_required
+def screening_import(request: HttpRequest) -> HttpResponse:
+    """Import of screening results, for 心理健康专员 only (others get 404: the page's existence is not hidden, but
+    nothing about its data is shown)."""
+    scope = scope_for(request.user)
+    if not scope.can(Permission.VIEW_MENTAL_HEALTH):
+        raise Http404
+    form = ScreeningUploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = OrgUnit.objects.filter(code=data["unit"]).first()
+        upload = data["file"]
+        try:
+            if unit is None or not scope.can_at(Permission.VIEW_MENTAL_HEALTH, unit.pk):
+                raise ValidationError(_("未找到单位“%(code)s”或您无权导入。") % {"code": data["unit"]})
+            rows = mental_health.read_rows(upload.name or "", upload.read())
+            outcome = mental_health.import_screening(actor=request.user, unit=unit, year=data["year"], rows=rows,
+                                                     file_name=upload.name or "")
+            messages.success(request, _("已导入 %(rows)s 条筛查结果，新立预警个案 %(cases)s 件。")
+                             % {"rows": len(outcome.results), "cases": len(outcome.opened)})
+            return HttpResponseRedirect(reverse("case_screening"))
+        except ValidationError as exc:
+            problems = list(exc.messages)
+    cut = mental_health.cutoffs()
+    return render(request, "cases/screening.html", {"form": form, "problems": problems, "cutoffs": cut,
+                                                    "levels": screening.LEVELS})

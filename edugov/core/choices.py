@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     SCHOOL_ADMIN = "school_admin", _("学校管理员")
     INSPECTOR = "inspector", _("督学")
     VIEWER = "viewer", _("只读")
+    # Named school/county staff for mental-health cases (心理健康专员); sees those cases and nothing else.
+    COUNSELLOR = "counsellor", _("心理健康专员")
 
 
 class Permission(models.TextChoices):
@@ -21,6 +23,7 @@ class Permission(models.TextChoices):
     VIEW_SENSITIVE = "view_sensitive", _("查看未脱敏的个人敏感信息")
     VIEW_AUDIT = "view_audit", _("查看审计日志")
     MANAGE_REGISTRY = "manage_registry", _("管理机构")
+    VIEW_MENTAL_HEALTH = "view_mental_health", _("查看和办理心理健康个案")
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -37,6 +40,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Inspectors judge schools from aggregates and evidence; they do not need pupils' identity numbers.
     Role.INSPECTOR: frozenset({Permission.VIEW, Permission.VIEW_AUDIT}),
     Role.VIEWER: frozenset({Permission.VIEW}),
+    # Mental-health cases are seen only by the named counsellors at or above the pupil's school: no other role,
+    # however senior, holds this permission (superusers aside).
+    Role.COUNSELLOR: frozenset({Permission.VIEW_MENTAL_HEALTH}),
 }
 
 

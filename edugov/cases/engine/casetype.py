@@ -24,7 +24,11 @@ ROLES: dict[str, str] = {
     "school_admin": "学校管理员",
     "inspector": "督学",
     "viewer": "只读",
+    "counsellor": "心理健康专员",
 }
+# Permissions a case type may be restricted to (edugov.core.choices.Permission): cases of a restricted type are
+# seen only by users holding it at the case's unit.
+RESTRICTED_PERMISSIONS: dict[str, str] = {"view_mental_health": "查看心理健康个案"}
 LEVELS: dict[str, str] = {"school": "学校", "county": "区县", "city": "市"}
 FIELD_TYPES: dict[str, str] = {"text": "文本", "date": "日期", "integer": "整数", "choice": "选项"}
 ESCALATION_TARGETS = frozenset({"parent"})
@@ -79,6 +83,8 @@ class TransitionSpec:
     fields: tuple[FieldSpec, ...] = ()
     evidence: EvidenceRule = EvidenceRule()
     reason_required: bool = False
+    # Days after this step when a follow-up (回头看, 随访) falls due; None: no follow-up.
+    follow_up_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,8 @@ class CaseType:
     description: str
     states: tuple[State, ...]
     transitions: tuple[TransitionSpec, ...]
+    # A permission (RESTRICTED_PERMISSIONS) without which the type's cases are invisible; "" = ordinary scoping.
+    restricted_to: str = ""
 
     def state(self, code: str) -> State:
         for state in self.states:
@@ -277,10 +285,11 @@ def _parse_transition(raw: Any, index: int, states: Mapping[str, State], problem
     if not isinstance(reason_required, bool):
         problems.append(f"{where}的“reason_required”应为 true 或 false")
         reason_required = False
+    follow_up = _positive_int(raw.get("follow_up_days"), f"{where}的回访期限（follow_up_days）", problems)
     return TransitionSpec(code=code, label=label, sources=tuple(sources), target=target, roles=frozenset(roles),
                           levels=frozenset(levels), fields=tuple(fields),
                           evidence=_parse_evidence(raw.get("evidence"), where, problems),
-                          reason_required=reason_required)
+                          reason_required=reason_required, follow_up_days=follow_up)
 
 
 def parse_case_type(raw: Any, *, source: str = "") -> CaseType:
@@ -326,11 +335,15 @@ def parse_case_type(raw: Any, *, source: str = "") -> CaseType:
     for state in states.values():
         if not state.terminal and not any(state.code in t.sources for t in transitions):
             problems.append(f"状态“{state.label}”不是终结状态，却没有可办理的下一步")
+    restricted = raw.get("restricted_to", "")
+    if restricted and restricted not in RESTRICTED_PERMISSIONS:
+        problems.append(f"{prefix}的访问限制（restricted_to）“{restricted}”未知：只能是 "
+                        f"{'、'.join(RESTRICTED_PERMISSIONS)}")
     if problems:
         raise CaseTypeError(problems)
     assert version is not None
     return CaseType(code=code, version=version, name=name, description=str(raw.get("description", "")),
-                    states=tuple(states.values()), transitions=tuple(transitions))
+                    states=tuple(states.values()), transitions=tuple(transitions), restricted_to=str(restricted))
 
 
 def load_case_type(code: str, *, directory: Path | None = None) -> CaseType:

@@ -146,3 +146,22 @@ def test_a_missing_or_invalid_file_is_reported(tmp_path: Path) -> None:
     (tmp_path / "other.json").write_text(json.dumps(raw), encoding="utf-8")
     with pytest.raises(CaseTypeError, match="与文件名不一致"):
         load_case_type("other", directory=tmp_path)
+
+
+def test_a_type_restricted_to_an_unknown_permission_or_with_a_bad_follow_up_is_refused() -> None:
+    from edugov.cases.engine import CaseTypeError, parse_case_type
+
+    raw = {"code": "x", "version": 1, "name": "X", "restricted_to": "view_everything",
+           "states": [{"code": "a", "label": "A", "initial": True}, {"code": "b", "label": "B", "terminal": True}],
+           "transitions": [{"code": "go", "label": "Go", "from": ["a"], "to": "b", "roles": ["counsellor"],
+                            "levels": ["school"], "follow_up_days": 0}]}
+    try:
+        parse_case_type(raw)
+    except CaseTypeError as exc:
+        text = str(exc)
+    else:
+        raise AssertionError("refused")
+    assert "restricted_to" in text and "follow_up_days" in text
+    raw["restricted_to"], raw["transitions"][0]["follow_up_days"] = "view_mental_health", 30  # type: ignore[index]
+    parsed = parse_case_type(raw)
+    assert parsed.restricted_to == "view_mental_health" and parsed.transitions[0].follow_up_days == 30
