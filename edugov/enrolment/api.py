@@ -10,16 +10,23 @@ the same key; 400 with the Chinese messages per field for a refused one (late, i
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from rest_framework import status
+from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edugov.enrolment import queries, services
-from edugov.enrolment.models import Application, RoundSchool
+from edugov.enrolment import intake, queries, services
+from edugov.enrolment.models import Application, EnrolmentRound, Intake, RoundSchool
 
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:
@@ -57,3 +64,88 @@ class RoundApplications(APIView):
             return Response({"errors": _errors(exc)}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"reference": application.reference, "status": application.status, "replayed": replay},
                         status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 受理 (intake): the burst-proof endpoint. Plain Django views with token authentication only (no cookies, so no
+# CSRF exposure): the receipt must cost as little as the database allows.
+
+
+# Tokens and rounds seen in the last seconds, so that a receipt under a burst costs one statement. A revoked token
+# or a deactivated account stops working within TOKEN_CACHE_SECONDS; a round's window is re-read every second.
+TOKEN_CACHE_SECONDS = 10.0
+ROUND_CACHE_SECONDS = 1.0
+_tokens: dict[str, tuple[Any, float]] = {}
+_rounds: dict[str, tuple[EnrolmentRound | None, float]] = {}
+
+
+def _token_user(request: HttpRequest) -> Any:
+    header = request.headers.get("Authorization", "")
+    scheme, _space, key = header.partition(" ")
+    key = key.strip()
+    if scheme.lower() != "token" or not key:
+        return None
+    now = time.monotonic()
+    cached = _tokens.get(key)
+    if cached is not None and cached[1] > now:
+        return cached[0]
+    token = Token.objects.select_related("user").filter(key=key).first()
+    user = token.user if token is not None and token.user.is_active else None
+    if len(_tokens) > 100_000:
+        _tokens.clear()
+    _tokens[key] = (user, now + TOKEN_CACHE_SECONDS)
+    return user
+
+
+def _round(public_id: str) -> EnrolmentRound | None:
+    now = time.monotonic()
+    cached = _rounds.get(public_id)
+    if cached is not None and cached[1] > now:
+        return cached[0]
+    rnd = EnrolmentRound.objects.filter(public_id=public_id).first()
+    if len(_rounds) > 10_000:
+        _rounds.clear()
+    _rounds[public_id] = (rnd, now + ROUND_CACHE_SECONDS)
+    return rnd
+
+
+def _refused(messages: list[str], status_code: int = 400) -> JsonResponse:
+    return JsonResponse({"errors": {"__all__": messages}}, status=status_code,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+@require_POST
+def intake_post(request: HttpRequest, public_id: str) -> JsonResponse:
+    """``POST /enrol/api/<public_id>/intake/``: records the registration and answers 202 with a receipt at once
+    (200 with the same receipt for a retried key); the filing follows within seconds (GET the status URL)."""
+    user = _token_user(request)
+    if user is None:
+        return _refused(["请使用令牌（Authorization: Token …）登录后提交。"], 401)
+    rnd = _round(public_id)
+    if rnd is None:
+        return _refused(["找不到该招生轮次。"], 404)
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return _refused(["请求体不是有效的 JSON。"])
+    if not isinstance(body, dict):
+        return _refused(["请求体必须是 JSON 对象。"])
+    key = str(request.headers.get("Idempotency-Key") or body.get("idempotency_key") or "")
+    try:
+        receipt = intake.receive(user=user, rnd=rnd, key=key, payload=body)
+    except ValidationError as exc:
+        return _refused([str(m) for m in exc.messages])
+    intake.wake()
+    status_url = reverse("enrolment:api_intake_status", args=[receipt.intake_id])
+    return JsonResponse({"intake": receipt.intake_id, "status_url": status_url, "replayed": receipt.replayed},
+                        status=200 if receipt.replayed else 202)
+
+
+def intake_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """``GET /enrol/api/intake/<id>/``: 受理中, or the filed application's reference, or why it was refused."""
+    user = _token_user(request) or (request.user if request.user.is_authenticated else None)
+    found = Intake.objects.select_related("application").filter(pk=pk).first()
+    if user is None or found is None or found.parent_id != user.pk:
+        return _refused(["找不到该报名受理记录。"], 404)
+    return JsonResponse(intake.status(found), json_dumps_params={"ensure_ascii": False})

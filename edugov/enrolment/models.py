@@ -241,3 +241,35 @@ class ParentAccount(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class Intake(models.Model):
+    """A registration as it arrived at the intake endpoint (受理), before it is checked and filed as an Application.
+
+    Under a burst — thousands of parents pressing 提交 when registration opens — the endpoint only records what was
+    sent, once per idempotency key, in one statement; a worker then files each through the same checks as the form.
+    The parent gets a receipt at once and the outcome (filed, with its reference, or refused, with the reason) a
+    moment later."""
+
+    round = models.ForeignKey(EnrolmentRound, on_delete=models.CASCADE, related_name="intakes",
+                              verbose_name=_("招生轮次"))
+    parent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("家长账号"))
+    idempotency_key = models.CharField(_("防重复编号"), max_length=64)
+    payload = models.JSONField(_("提交内容"))
+    received_at = models.DateTimeField(_("受理时间"))
+    processed_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    application = models.ForeignKey(Application, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                    verbose_name=_("报名"))
+    error = models.TextField(_("未受理原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("报名受理")
+        verbose_name_plural = _("报名受理")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "idempotency_key"], name="enrolment_intake_key_unique"),
+        ]
+        indexes = [models.Index(fields=["processed_at", "id"], name="enrolment_intake_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.idempotency_key}"

@@ -308,10 +308,12 @@ def open_round(*, actor: Actor, rnd: EnrolmentRound) -> EnrolmentRound:
 
 @transaction.atomic
 def close_round(*, actor: Actor, rnd: EnrolmentRound, now: dt.datetime | None = None) -> EnrolmentRound:
-    """Open → closed, once the deadline has passed."""
+    """Open → closed, once the deadline has passed and every registration received in time has been filed."""
     _require_manage(actor, rnd)
     if (now or timezone.now()) < rnd.closes_at:
         raise EnrolmentError(_("报名尚未截止，不能结束报名。"))
+    if rnd.intakes.filter(processed_at__isnull=True).exists():
+        raise EnrolmentError(_("还有已受理但尚未核验的报名，请稍候片刻再结束报名。"))
     return _set_round_status(actor, rnd, RoundStatus.OPEN, RoundStatus.CLOSED, _("结束报名"))
 
 
@@ -433,7 +435,8 @@ def publish(*, actor: Actor, rnd: EnrolmentRound) -> EnrolmentRound:
 # Applications
 
 
-def _check_window(rnd: EnrolmentRound, now: dt.datetime) -> None:
+def check_window(rnd: EnrolmentRound, now: dt.datetime) -> None:
+    """Refuses a registration outside the round's window, saying when it closed (or that it has not opened)."""
     if rnd.status == RoundStatus.DRAFT or now < rnd.opens_at:
         raise EnrolmentError(_("报名尚未开始。"))
     if rnd.status != RoundStatus.OPEN or now >= rnd.closes_at:
@@ -564,7 +567,7 @@ def submit_application(*, actor: Actor, rnd: EnrolmentRound, data: ApplicationDa
     existing = _by_key(rnd, key, user)
     if existing is not None:
         return existing
-    _check_window(rnd, now or timezone.now())
+    check_window(rnd, now or timezone.now())
     clean = _validate(rnd, data)
     _check_not_registered(rnd, clean.id_number)
     _check_second_round(actor, rnd, clean.id_number)
