@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "edugov.plans",
     "edugov.enrolment",
     "edugov.cases",
+    "edugov.aid",
 ]
 
 MIDDLEWARE = [

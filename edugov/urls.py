@@ -9,6 +9,7 @@ urlpatterns = [
     path("plans/", include("edugov.plans.urls")),
     path("enrol/", include("edugov.enrolment.urls")),
     path("cases/", include("edugov.cases.urls")),
+    path("aid/", include("edugov.aid.urls")),
     path("indicators/", include("edugov.indicators.urls")),
     path("", include("edugov.web.urls")),
 ]
