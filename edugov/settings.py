@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "edugov.enrolment",
     "edugov.cases",
     "edugov.aid",
+    "edugov.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -11,5 +11,6 @@ urlpatterns = [
     path("cases/", include("edugov.cases.urls")),
     path("aid/", include("edugov.aid.urls")),
     path("indicators/", include("edugov.indicators.urls")),
+    path("evaluation/", include("edugov.evaluation.urls")),
     path("", include("edugov.web.urls")),
 ]
