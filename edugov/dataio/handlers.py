@@ -351,6 +351,8 @@ class ModelHandler(TableHandler):
                 counts["unchanged"] += 1
         if self.ctx.writing and (new or changed):
             self.write(new, changed, changed_fields, first_row=rows[0][0])
+            self.ctx.written_pairs.update((r["unit_id"], r["year"]) for r in new)
+            self.ctx.written_pairs.update((c.__dict__["unit_id"], c.__dict__["year"]) for c in changed)
 
     def write(self, new: list[dict[str, Any]], changed: list[models.Model], fields: set[str], *,
               first_row: int) -> None:

@@ -120,6 +120,8 @@ class ImportContext:
         self._by_id: dict[int, UnitRef] | None = None
         # (unit code, year) pairs that have person records in this file, by table key
         self.person_pairs: dict[str, set[tuple[str, int]]] = {"students": set(), "teachers": set()}
+        # (unit id, year) pairs whose statistics rows this import wrote (for signals.statistics_applied)
+        self.written_pairs: set[tuple[int, int]] = set()
 
     @property
     def writing(self) -> bool:
@@ -268,6 +270,8 @@ class Importer:
                 applied = True
         except _Rollback:
             pass
+        if applied and context.written_pairs:
+            self._announce(context.written_pairs)
         self.progress.total = self.progress.done  # the estimate counted header and blank rows; now it is known
         self.progress.report(force=True)
         return self._result(files, summary=summary, derived=derived, applied=applied)
@@ -406,6 +410,13 @@ class Importer:
             self.log.add(file=source.file, sheet=source.sheet, code="formula", problem=_("工作表中有公式"),
                          fix=_("请复制全表后“选择性粘贴为数值”，再保存导入"))
 
+    def _announce(self, pairs: set[tuple[int, int]]) -> None:
+        from edugov.dataio.signals import statistics_applied
+
+        for receiver, response in statistics_applied.send_robust(sender=Importer, pairs=frozenset(pairs)):
+            if isinstance(response, Exception):
+                logger.error("statistics_applied receiver %r failed: %s", receiver, response)
+
     def _derive(self, context: ImportContext) -> dict[str, dict[str, int]]:
         from edugov.stats.services import derive_aggregates
 
@@ -417,6 +428,7 @@ class Importer:
                     pairs.add((ref.id, year))
         if not pairs:
             return {}
+        context.written_pairs.update(pairs)
         return derive_aggregates(actor=self.actor, pairs=pairs, audit_changes=False)
 
     def _audit(self, summary: dict[str, dict[str, int]], derived: dict[str, dict[str, int]], path: Path) -> None:

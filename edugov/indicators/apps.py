@@ -28,3 +28,8 @@ class IndicatorsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_load_catalogue, sender=self, dispatch_uid="edugov.indicators.load_catalogue")
+        from edugov.dataio.signals import statistics_applied
+        from edugov.indicators.stored import on_statistics_applied
+
+        # After an import, refresh the stored values of the schools it wrote and of their ancestors (stored.py).
+        statistics_applied.connect(on_statistics_applied, dispatch_uid="edugov.indicators.stored_values")

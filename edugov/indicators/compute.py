@@ -198,6 +198,7 @@ class Snapshot:
             if found[pk].kind == UnitKind.SCHOOL and pk not in self.schools:
                 self.schools[pk] = _School("", "", None, None)
         self._data: dict[str, ElementData] = {}
+        self._inside: dict[int, tuple[set[int], dict[int, UnitRef]]] = {}
 
     # -------------------------------------------------------------------------------------------- element reads
 
@@ -266,8 +267,10 @@ class Snapshot:
         indicator = self.catalogue.indicator(code)
         unit_id = self.root.pk if unit_id is None else unit_id
         ref = self.units[unit_id]
-        inside = set(self.below(unit_id))
-        units = {u: self.units[u] for u in inside}
+        if unit_id not in self._inside:  # every indicator of a unit walks the same subtree: walk it once
+            below = set(self.below(unit_id))
+            self._inside[unit_id] = (below, {u: self.units[u] for u in below})
+        inside, units = self._inside[unit_id]
         not_applicable = ""
         if _KIND_RANK.get(ref.kind, 1) < _LEVEL_RANK[indicator.level]:
             not_applicable = f"该指标适用于{_LEVEL_TEXT[indicator.level]}，不对{UnitKind(ref.kind).label}计算"

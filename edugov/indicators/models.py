@@ -68,3 +68,38 @@ class IndicatorDefinition(_Versioned):
             models.UniqueConstraint(fields=["code"], condition=Q(is_current=True),
                                     name="indicators_indicatordefinition_one_current"),
         ]
+
+
+class IndicatorValueRecord(models.Model):
+    """A stored catalogue value for one org unit, school year and indicator (see ``edugov.indicators.stored``).
+
+    Written by ``stored.recompute`` (every unit below the roots) and ``stored.recompute_for_school`` (one school and
+    its ancestors after its data changed); the same numbers as computing live. ``fraction``, ``numerator`` and
+    ``denominator`` are exact ("p/q" or an integer, "" = none); ``value`` is the fraction rounded half up to 12
+    places for ordering and filtering in SQL (SQLite keeps decimals as doubles, so read ``fraction`` for exactness).
+    ``version`` and ``element_versions`` name the definitions it was computed with.
+    """
+
+    unit = models.ForeignKey("registry.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name=_("单位"))
+    year = models.PositiveSmallIntegerField(_("学年"))
+    code = models.CharField(_("指标代码"), max_length=64)
+    version = models.PositiveIntegerField(_("指标版本"))
+    element_versions = models.JSONField(_("数据元素版本"), default=dict)
+    value = models.DecimalField(_("值"), max_digits=40, decimal_places=12, null=True, blank=True)
+    fraction = models.TextField(_("精确值"), blank=True)
+    numerator = models.TextField(_("分子"), blank=True)
+    denominator = models.TextField(_("分母"), blank=True)
+    met = models.BooleanField(_("达标"), null=True, blank=True)
+    reason = models.TextField(_("无数据原因"), blank=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("指标值")
+        verbose_name_plural = _("指标值")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "code"], name="indicators_value_unique_unit_year_code"),
+        ]
+        indexes = [models.Index(fields=["year", "code"], name="indicators_value_year_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.year} #{self.unit_id}: {self.fraction or self.reason}"
