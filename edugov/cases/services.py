@@ -206,8 +206,9 @@ def open_case(*, actor: Actor, case_type_code: str, unit: OrgUnit, title: str, y
               student: StudentRecord | None = None, resident_child: ResidentChild | None = None,
               teacher: Any = None, school: OrgUnit | None = None, finding: str = "", rule: str = "",
               subject_key: str = "", source_ref: str = "", data: Mapping[str, Any] | None = None,
-              inspection: Inspection | None = None, evidence: Sequence[UploadedFile] = ()) -> Case:
-    """Opens a case in its type's initial state at the responsible unit and tells that unit."""
+              inspection: Inspection | None = None, evidence: Sequence[UploadedFile] = (), reason: str = "") -> Case:
+    """Opens a case in its type's initial state at the responsible unit and tells that unit (`reason`: why staff
+    opened it by hand, kept on the log's first step)."""
     try:
         ct = case_type(case_type_code)
     except engine.CaseTypeError as exc:
@@ -224,7 +225,7 @@ def open_case(*, actor: Actor, case_type_code: str, unit: OrgUnit, title: str, y
         state_entered_at=now, due_on=engine.due_date(ct, state, timezone.localdate(now)), opened_by=_user(actor),
         rule=rule, subject_key=subject_key, source_ref=source_ref, data=dict(data or {}), inspection=inspection)
     log = Transition.objects.create(case=case, code="open", label=_("立案"), from_state="", to_state=state,
-                                    actor=_user(actor), actor_name=_opener_name(actor, rule))
+                                    actor=_user(actor), actor_name=_opener_name(actor, rule), reason=reason.strip())
     problems = engine.check_evidence(engine.EvidenceRule(), [engine.EvidenceFile(f.name, len(f.data))
                                                              for f in evidence], label=_("立案"))
     if problems:

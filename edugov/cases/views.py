@@ -18,15 +18,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from edugov.cases import mental_health, queries, safety, services
+from edugov.cases import mental_health, queries, safety, services, uploads
 from edugov.cases.engine import screening
 from edugov.cases.exports import dropout_ledgers
 from edugov.cases.forms import (
+    AbsenceUploadForm,
     CaseFilterForm,
     ContactForm,
     HazardForm,
     InterventionForm,
+    OpenCaseForm,
     ReinspectionForm,
+    ResidentUploadForm,
+    RosterUploadForm,
     ScreeningUploadForm,
 )
 from edugov.cases.models import Case, CaseEvidence, DetectionRule
@@ -35,6 +39,7 @@ from edugov.core.choices import AuditAction, Permission
 from edugov.core.scoping import descendant_ids, scope_for
 from edugov.lib.idcard import mask_id, mask_name
 from edugov.registry.models import OrgUnit
+from edugov.stats.models import StudentRecord
 from edugov.web.views.common import login_required, page_of
 from edugov.web.years import selected_year
 
@@ -319,3 +324,147 @@ def screening_import(request: HttpRequest) -> HttpResponse:
     cut = mental_health.cutoffs()
     return render(request, "cases/screening.html", {"form": form, "problems": problems, "cutoffs": cut,
                                                     "levels": screening.LEVELS})
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Uploads the 控辍保学 rules read, and opening a case by hand
+
+
+def _unit_by_code(code: str) -> OrgUnit:
+    unit = OrgUnit.objects.filter(code=code.strip()).first()
+    if unit is None:
+        raise ValidationError(_("未找到单位“%(code)s”。") % {"code": code})
+    return unit
+
+
+def _upload_page(request: HttpRequest, form: Any, *, title: str, columns: str, sample: str,
+                 run: Any) -> HttpResponse:
+    """One upload page: the form, and after a refused file every row problem listed on the page (nothing stored)."""
+    if not scope_for(request.user).can(Permission.EDIT):
+        raise PermissionDenied
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            message = run(form.cleaned_data, upload.name or "", upload.read())
+            messages.success(request, message)
+            return HttpResponseRedirect(request.path)
+        except PermissionDenied as exc:
+            problems = [str(exc) or _("无权操作。")]
+        except ValidationError as exc:
+            problems = list(exc.messages)
+    return render(request, "cases/upload.html", {"form": form, "problems": problems, "title": title,
+                                                 "columns": columns, "sample": sample})
+
+
+def _default_year(request: HttpRequest) -> dict[str, Any]:
+    return {"year": selected_year(request).start_year, "checked_on": timezone.localdate()}
+
+
+@login_required
+def upload_residents(request: HttpRequest) -> HttpResponse:
+    """户籍 / population list of children for a county or town (查户籍)."""
+    form = ResidentUploadForm(request.POST or None, request.FILES or None, initial=_default_year(request))
+
+    def run(data: dict[str, Any], name: str, content: bytes) -> str:
+        rows = uploads.read_sheet(name, content, required=("身份证号", "姓名"))
+        imported = uploads.import_residents(actor=request.user, unit=_unit_by_code(data["unit"]), year=data["year"],
+                                            source=data["source"], rows=rows, file_name=name)
+        return _("户籍名单已导入：%(n)s 名儿童。运行控辍保学比对后，未查到学籍的适龄儿童将自动立案。") % {
+            "n": imported.children.count()}
+
+    return _upload_page(request, form, title=_("上传户籍适龄儿童名单"), run=run,
+                        columns="身份证号、姓名（必填）；出生日期、户籍地址、监护人（可选）",
+                        sample="身份证号,姓名,出生日期,户籍地址\n370202201503010011,王小明,2015-03-01,新镇幸福村")
+
+
+@login_required
+def upload_roster(request: HttpRequest) -> HttpResponse:
+    """A school's roster of pupils actually present (学籍号), compared with its 学籍 (人籍分离)."""
+    form = RosterUploadForm(request.POST or None, request.FILES or None, initial=_default_year(request))
+
+    def run(data: dict[str, Any], name: str, content: bytes) -> str:
+        rows = uploads.read_sheet(name, content, required=("学籍号",))
+        roster = uploads.import_roster(actor=request.user, school=_unit_by_code(data["school"]), year=data["year"],
+                                       checked_on=data["checked_on"], rows=rows)
+        return _("在校生名册已上传：%(n)s 人。") % {"n": len(roster.student_nos)}
+
+    return _upload_page(request, form, title=_("上传在校生名册"), run=run, columns="学籍号（每行一名在校学生）",
+                        sample="学籍号\nG370202201503010011")
+
+
+@login_required
+def upload_absences(request: HttpRequest) -> HttpResponse:
+    """Runs of consecutive absence, one row per run (学籍号, 起始日期, 天数)."""
+    form = AbsenceUploadForm(request.POST or None, request.FILES or None, initial=_default_year(request))
+
+    def run(data: dict[str, Any], name: str, content: bytes) -> str:
+        rows = uploads.read_sheet(name, content, required=("学籍号", "起始日期", "天数"))
+        absences = uploads.import_absences(actor=request.user, unit=_unit_by_code(data["unit"]), year=data["year"],
+                                           rows=rows)
+        return _("已导入 %(n)s 条连续缺课记录。") % {"n": len(absences)}
+
+    return _upload_page(request, form, title=_("导入连续缺课记录"), run=run,
+                        columns="学籍号、起始日期、天数（每段连续缺课一行）",
+                        sample="学籍号,起始日期,天数\nG370202201503010011,2024-10-08,16")
+
+
+MANUAL_TYPES = ("dropout", "mental_health", "rectification")
+STUDENT_TYPES = ("dropout", "mental_health")
+
+
+@login_required
+def open_case_page(request: HttpRequest) -> HttpResponse:
+    """A case opened by hand by staff: the type, the pupil by 学籍号 within the user's scope (the pupil's school is
+    responsible) or the responsible unit, a title and the reason. Mental-health cases only for counsellors, with a
+    neutral title."""
+    scope = scope_for(request.user)
+    choices = [(code, services.case_type(code).name) for code in MANUAL_TYPES
+               if scope.can(services.restricted_permission(code) or Permission.EDIT)]
+    if not choices:
+        raise PermissionDenied
+    form = OpenCaseForm(request.POST or None, case_types=choices, initial={"year": selected_year(request).start_year})
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = _open_manual(request, data)
+            messages.success(request, _("已立案。"))
+            return HttpResponseRedirect(reverse("case", args=[case.pk]))
+        except PermissionDenied as exc:
+            problems = [str(exc) or _("无权操作。")]
+        except ValidationError as exc:
+            problems = list(exc.messages)
+    return render(request, "cases/open.html", {"form": form, "problems": problems})
+
+
+def _open_manual(request: HttpRequest, data: dict[str, Any]) -> Case:
+    code, year, scope = data["case_type"], data["year"], scope_for(request.user)
+    student = None
+    if code in STUDENT_TYPES:
+        number = data["student_no"].strip()
+        if not number:
+            raise ValidationError(_("请填写学籍号。"))
+        student = StudentRecord.objects.filter(year=year, student_no=number).select_related("unit").first()
+        if student is None or not scope.contains(student.unit_id):
+            raise ValidationError(_("在您的管辖范围内未找到 %(year)s 学年学籍号为 %(no)s 的学生。")
+                                  % {"year": year, "no": number})
+        unit = student.unit
+        existing = Case.objects.filter(case_type=code, student=student, closed_at__isnull=True).first()
+        if existing is not None:
+            raise ValidationError(_("该学生已有办理中的同类个案（#%(pk)s），请在该个案中办理。") % {"pk": existing.pk})
+    else:
+        if not data["unit"].strip():
+            raise ValidationError(_("请填写责任单位代码。"))
+        unit = _unit_by_code(data["unit"])
+        if not scope.contains(unit.pk):
+            raise ValidationError(_("“%(unit)s”不在您的管辖范围内。") % {"unit": unit.name})
+    title = data["title"].strip()
+    if code == mental_health.CASE_TYPE:
+        title = _("心理健康预警（人工立案）")
+    elif student is not None and student.name and student.name in title:
+        raise ValidationError(_("标题中请勿写学生姓名。"))
+    return services.open_case(actor=request.user, case_type_code=code, unit=unit, title=title, year=year,
+                              student=student, school=student.unit if student is not None else None,
+                              reason=data["reason"])
+

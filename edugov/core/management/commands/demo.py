@@ -20,6 +20,7 @@ from django.db import transaction
 from edugov.core import services
 from edugov.core.choices import Role
 from edugov.core.management.commands.serve import serve
+from edugov.demo.cases import add_demo_cases
 from edugov.demo.placement import add_demo_placement
 from edugov.registry.choices import UnitKind
 from edugov.registry.models import OrgUnit
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             self._load_demo_city(data_dir, options["scale"])
         self._load_demo_plans()
         add_demo_placement(self.stdout.write, DEMO_YEAR)
+        add_demo_cases(self.stdout.write, DEMO_YEAR)
         users = self._demo_users(data_dir)
         self.stdout.write("\n示范用户（用户名 / 密码 / 角色 @ 机构）：")
         for row in users:
@@ -97,7 +99,8 @@ class Command(BaseCommand):
         users_file = data_dir / "demo-users.json"
         if users_file.exists():
             rows: list[dict[str, str]] = json.loads(users_file.read_text(encoding="utf-8"))
-            if all(get_user_model().objects.filter(username=r["username"]).exists() for r in rows):
+            if any(r["username"] == "xinli" for r in rows) and all(
+                    get_user_model().objects.filter(username=r["username"]).exists() for r in rows):
                 return rows
         city = OrgUnit.objects.filter(kind=UnitKind.CITY).order_by("code").first()
         county = OrgUnit.objects.filter(kind=UnitKind.COUNTY).order_by("code").first()
@@ -116,6 +119,7 @@ class Command(BaseCommand):
             ("xiaozhang", Role.SCHOOL_ADMIN, school),
             ("duxue", Role.INSPECTOR, city),
             ("chakan", Role.VIEWER, county),
+            ("xinli", Role.COUNSELLOR, county),
         ]
         rows = []
         for username, role, unit in plan:
