@@ -9,7 +9,10 @@
    suggestion: it must be confirmed by a person before any money follows it. Only pupils born on one of the wanted
    dates have their names normalised, so the fallback costs one pass over the birth dates, not over the names.
 
-A valid ID that matches no pupil is never matched "exactly" to anyone else: different numbers are different people."""
+A valid ID that matches no pupil is never matched "exactly" to anyone else: different numbers are different people.
+
+This is the reference implementation (and the one the Django services use). For whole files at county scale,
+`columnar.match_files` gives the same result with the normalisation and the exact join in DuckDB."""
 
 from __future__ import annotations
 
