@@ -19,6 +19,8 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
@@ -38,6 +40,14 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 class RoundApplications(APIView):
     """报名接口: files one application in the round through ``services.submit_application``."""
 
+    @extend_schema(
+        tags=["招生报名"], summary="提交入学报名（同步核验）", operation_id="enrolment_application_create",
+        description="按招生轮次提交一名儿童的报名，与家长网页表单经过同样的核验（身份证号、年龄、重复报名、截止时间、"
+                    "志愿学校）。同一防重复编号（请求体 idempotency_key 或请求头 Idempotency-Key）重发时"
+                    "返回同一份报名。"
+                    "报名高峰请使用受理接口 /enrol/api/<public_id>/intake/。",
+        request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT,
+                                                400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT})
     def post(self, request: Request, public_id: str) -> Response:
         rnd = queries.public_round(public_id)
         body: Any = request.data

@@ -16,7 +16,7 @@ def test_the_demo_command_loads_a_city_creates_one_user_per_role_and_reuses_them
     assert StudentRecord.objects.count() > 10_000
     users = json.loads((tmp_path / "demo-users.json").read_text(encoding="utf-8"))
     roles = set(RoleAssignment.objects.values_list("role", flat=True))
-    assert roles == {"city_admin", "district_admin", "school_admin", "inspector", "viewer"}
+    assert roles == {"city_admin", "district_admin", "school_admin", "inspector", "viewer", "counsellor"}
     assert {u["username"] for u in users} >= {"shiju", "quxian", "xiaozhang", "duxue", "chakan", "admin"}
 
     students_before = StudentRecord.objects.count()
