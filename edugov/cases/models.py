@@ -22,6 +22,7 @@ class DetectionRule(models.TextChoices):
     SCREENING = "screening", _("心理筛查预警")
     TARGET = "target", _("规划目标未达成")
     ACCEPTANCE = "acceptance", _("验收指标未达标")
+    EVALUATION = "evaluation", _("督导评价失分或否决")
 
 
 class ContactMethod(models.TextChoices):

@@ -1,5 +1,6 @@
-"""Rectification of findings (问题整改): a published plan target that is not met, or a 普及普惠 / 优质均衡 acceptance
-item a county fails, becomes a `rectification` case for the responsible unit, automatically and idempotently.
+"""Rectification of findings (问题整改): a published plan target that is not met, a 普及普惠 / 优质均衡 acceptance
+item a county fails, or an item of a 督导评价 round a unit scores badly on (or a veto it triggers) becomes a
+`rectification` case for the responsible unit, automatically and idempotently.
 
 Each case names its finding in `finding` (`target:<id>`, `acceptance:<county code>:<year>:<part>:<item>`); the same
 finding in the same year never opens a second case, and while a case for a finding is open no other is opened."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
@@ -93,4 +95,56 @@ def open_rectifications_from_acceptance(county: OrgUnit, year: int, *,
               title=_("优质均衡未达标：%(section)s %(name)s") % {"section": check.section, "name": check.name},
               data={"part": "优质均衡", "section": check.section, "item": check.code, "name": check.name,
                     "value": check.display, "threshold": check.threshold, "gaps": list(check.gaps)[:20]})
+    return result
+
+
+# An evaluation item is a finding when the unit scores less than this share of its points (the usual 合格 line).
+EVALUATION_FAILING_SHARE = Fraction(3, 5)
+
+
+def _leaves(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for item in items:
+        children = item.get("children") or []
+        out.extend(_leaves(children) if children else [item])
+    return out
+
+
+@transaction.atomic
+def open_rectifications_from_evaluation(evaluation_round: Any, *,
+                                        share: Fraction = EVALUATION_FAILING_SHARE) -> RectifyResult:
+    """Every veto a unit triggered, and every scored item where it got less than `share` of the points, opens a
+    rectification case for that unit (`finding` = `evaluation:<round>:<unit code>:<item>`). Items excluded for
+    missing data are not findings; items with no data that scored 0 are (the unit did not show the work)."""
+    result = RectifyResult()
+    year = evaluation_round.year
+    for stored in evaluation_round.results.select_related("unit"):
+        unit = stored.unit
+        data = stored.result
+        for veto in data.get("vetoes") or []:
+            code = str(veto.get("code", ""))
+            _open(result, unit=unit, year=year, rule=DetectionRule.EVALUATION,
+                  subject=f"evaluation:{evaluation_round.scheme_id}:{unit.pk}:veto:{code}",
+                  source=f"evaluation:{evaluation_round.pk}:{unit.pk}:veto:{code}",
+                  finding=f"evaluation:{evaluation_round.pk}:{unit.code}:veto:{code}",
+                  title=_("督导评价一票否决：%(name)s") % {"name": veto.get("name", code)},
+                  data={"round": evaluation_round.pk, "veto": code, "name": veto.get("name", ""),
+                        "reason": veto.get("reason", "")})
+        for item in _leaves(data.get("items") or []):
+            if item.get("excluded"):
+                continue
+            maximum = Fraction(str(item.get("max_points", "0")))
+            points = Fraction(str(item.get("points", "0")))
+            if maximum <= 0 or points >= share * maximum:
+                continue
+            code = str(item.get("code", ""))
+            _open(result, unit=unit, year=year, rule=DetectionRule.EVALUATION,
+                  subject=f"evaluation:{evaluation_round.scheme_id}:{unit.pk}:{code}",
+                  source=f"evaluation:{evaluation_round.pk}:{unit.pk}:{code}",
+                  finding=f"evaluation:{evaluation_round.pk}:{unit.code}:{code}",
+                  title=_("督导评价失分：%(name)s（%(points)s / %(max)s 分）")
+                  % {"name": item.get("name", code), "points": item.get("points"), "max": item.get("max_points")},
+                  data={"round": evaluation_round.pk, "item": code, "path": item.get("path", ""),
+                        "points": item.get("points"), "max_points": item.get("max_points"),
+                        "reason": item.get("reason", "")})
     return result

@@ -90,3 +90,29 @@ def test_the_command_opens_target_and_real_acceptance_cases_and_is_idempotent(ci
     assert puji.unit == city.east and puji.finding.startswith("acceptance:370202:2025:puji:")
     call_command("case_rectify", "--year", "2025")
     assert Case.objects.filter(case_type="rectification").count() == 2
+
+
+def test_a_veto_and_the_items_a_unit_scored_badly_on_in_an_evaluation_round_become_rectification_cases(
+        city, personas, settings, tmp_path):
+    from edugov.cases.rectify import open_rectifications_from_evaluation
+    from edugov.evaluation import services as evaluation
+    from edugov.evaluation.tests.test_services import advance_to
+
+    settings.MEDIA_ROOT = tmp_path
+    rnd = evaluation.create_round(actor=personas.city_admin, evaluating_unit=city.city,
+                                  scheme_id="county_gov_duties_example", year=2025, evaluated_kind="county")
+    evaluation.enter(actor=personas.east_admin, rnd=rnd, unit=city.east, stage="self", code="A1.1", points="8")
+    rnd = advance_to(rnd, "review", personas.city_admin)
+    evaluation.enter(actor=personas.city_admin, rnd=rnd, unit=city.east, stage="review", code="V1", flag=True,
+                     note="发生重大安全责任事故")
+    evaluation.compute_results(actor=personas.city_admin, rnd=rnd)
+
+    first = open_rectifications_from_evaluation(rnd)
+    east = [c for c in first.opened if c.unit == city.east]
+    assert any("一票否决" in c.title for c in east)
+    assert all(c.finding.startswith(f"evaluation:{rnd.pk}:") for c in first.opened)
+    # A1.1 scored 8 of its points: not a finding unless below 60 %; items left empty scored 0 and are findings.
+    assert not any(c.data.get("item") == "A1.1" for c in east if (c.data or {}).get("item"))
+    assert any(c.unit == city.west for c in first.opened)
+    again = open_rectifications_from_evaluation(rnd)
+    assert again.opened == [] and again.skipped == len(first.opened)

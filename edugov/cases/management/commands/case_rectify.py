@@ -8,13 +8,18 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from edugov.cases.rectify import open_rectifications_from_acceptance, open_rectifications_from_targets
+from edugov.cases.rectify import (
+    open_rectifications_from_acceptance,
+    open_rectifications_from_evaluation,
+    open_rectifications_from_targets,
+)
 from edugov.registry.choices import UnitKind
 from edugov.registry.models import OrgUnit
 
 
 class Command(BaseCommand):
-    help = "问题整改：未达成的规划目标、未达标的普及普惠/优质均衡验收指标自动立案（可重复运行，不重复立案）"
+    help = ("问题整改：未达成的规划目标、未达标的普及普惠/优质均衡验收指标、督导评价失分和否决项自动立案"
+            "（可重复运行，不重复立案）")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True, help="学年（如 2025 表示 2025–2026学年）")
@@ -25,6 +30,12 @@ class Command(BaseCommand):
         year = options["year"]
         targets = open_rectifications_from_targets(year)
         self.stdout.write(f"规划目标未达成：新立案 {len(targets.opened)} 件（已有 {targets.skipped} 件）")
+        from edugov.evaluation.models import EvaluationRound
+
+        for evaluation_round in EvaluationRound.objects.filter(year=year, results__isnull=False).distinct():
+            found = open_rectifications_from_evaluation(evaluation_round)
+            self.stdout.write(f"督导评价“{evaluation_round}”失分或否决：新立案 {len(found.opened)} 件"
+                              f"（已有 {found.skipped} 件）")
         if options["skip_acceptance"]:
             return
         if options["county"]:
