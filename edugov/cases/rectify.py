@@ -59,9 +59,15 @@ def open_rectifications_from_targets(year: int, *, targets: Sequence[Any] | None
               source=f"target:{target.pk}:{year}", finding=f"target:{target.pk}",
               title=_("目标未达成：%(subject)s") % {"subject": target.subject or target.quote[:80]},
               data={"target": target.pk, "quote": target.quote[:300], "indicator": found.indicator_name,
-                    "current": None if status.current is None else str(float(status.current)),
-                    "gap": None if status.gap is None else str(float(status.gap)), "reason": status.reason})
+                    "current": _shown(status.current), "gap": _shown(status.gap), "reason": status.reason})
     return result
+
+
+def _shown(value: Fraction | None) -> str | None:
+    """An exact value as the case shows it (rounded half-up to 2 places; never through a binary float)."""
+    from edugov.indicators.catalogue.evaluate import display
+
+    return None if value is None else format(display(value, 2), "f")
 
 
 def _acceptance(county: OrgUnit, year: int) -> Any:
