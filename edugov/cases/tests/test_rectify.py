@@ -44,7 +44,7 @@ def test_an_unmet_target_opens_one_rectification_case_for_its_owner_linked_to_th
     case = first.opened[0]
     assert (case.case_type, case.unit, case.finding, case.state) == (
         "rectification", unmet_target.owner, f"target:{unmet_target.pk}", "open")
-    assert case.data["target"] == unmet_target.pk and case.data["current"] == "80.0"
+    assert case.data["target"] == unmet_target.pk and case.data["current"] == "80.00"
     again = open_rectifications_from_targets(2025)
     assert again.opened == [] and again.skipped == 1
     assert Case.objects.filter(case_type="rectification").count() == 1
