@@ -33,7 +33,7 @@ def test_a_round_pins_the_scheme_id_version_hash_and_full_json(county_round: Eva
     assert services.scheme_of(county_round).sha256 == scheme.sha256
     assert county_round.stage == "self"
     assert set(county_round.units.all()) == {city.east, city.west}
-    assert AuditEvent.objects.filter(object_type__contains="evaluationround").exists()
+    assert AuditEvent.objects.filter(object_type="evaluation.EvaluationRound").exists()
 
 
 def test_only_users_of_the_evaluating_unit_can_open_a_round(city: City, personas: Personas) -> None:
