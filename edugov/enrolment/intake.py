@@ -42,8 +42,9 @@ class Receipt:
 
 
 def receive(*, user: Any, rnd: EnrolmentRound, key: str, payload: dict[str, Any],
-            now: dt.datetime | None = None) -> Receipt:
-    """Records one registration; the same key again returns the first receipt. Refused after the deadline."""
+            now: dt.datetime | None = None, payload_json: str | None = None) -> Receipt:
+    """Records one registration; the same key again returns the first receipt. Refused after the deadline.
+    `payload_json` is the body as received when the caller already holds it (saves serialising it again)."""
     now = now or timezone.now()
     key = key.strip()[:64]
     if not key:
@@ -56,7 +57,8 @@ def receive(*, user: Any, rnd: EnrolmentRound, key: str, payload: dict[str, Any]
         cursor.execute(
             f"INSERT INTO {table} (round_id, parent_id, idempotency_key, payload, received_at, error) "
             f"VALUES (%s, %s, %s, %s, %s, '') ON CONFLICT (round_id, idempotency_key) DO NOTHING RETURNING id",
-            [rnd.pk, user.pk, key, _json(payload), connection.ops.adapt_datetimefield_value(now)])
+            [rnd.pk, user.pk, key, payload_json if payload_json is not None else _json(payload),
+             connection.ops.adapt_datetimefield_value(now)])
         row = cursor.fetchone()
     if row is not None:
         return Receipt(intake_id=int(row[0]), replayed=False)
@@ -98,9 +100,12 @@ def process(limit: int = 500) -> int:
     """Files up to `limit` waiting intakes, oldest first; returns how many were handled (filed or refused)."""
     handled = 0
     schools_by_round: dict[int, dict[str, RoundSchool]] = {}
+    # Walk the log forward from the last receipt handled, so that each step reads from there on the primary key
+    # rather than from the start of the log again (the log has no index on its queue: it is written under load).
+    after = 0
     while handled < limit:
         with transaction.atomic():
-            waiting = Intake.objects.filter(processed_at__isnull=True).order_by("pk")
+            waiting = Intake.objects.filter(processed_at__isnull=True, pk__gt=after).order_by("pk")
             if connection.features.has_select_for_update_skip_locked:
                 waiting = waiting.select_for_update(skip_locked=True)
             intake = waiting.select_related("round", "parent").first()
@@ -122,6 +127,7 @@ def process(limit: int = 500) -> int:
                 intake.application = application
             intake.processed_at = timezone.now()
             intake.save(update_fields=["error", "application", "processed_at"])
+            after = intake.pk
             handled += 1
     return handled
 
@@ -145,6 +151,9 @@ def status(intake: Intake) -> dict[str, Any]:
 _wakeup = threading.Event()
 _worker_lock = threading.Lock()
 _worker: threading.Thread | None = None
+# Receipts seen by this process; the worker compares it across a quiet period instead of being woken per receipt
+# (a wake-up per request would hand the interpreter lock to the worker hundreds of times a second).
+_arrivals = [0]
 
 
 def wake() -> None:
@@ -157,11 +166,14 @@ def wake() -> None:
     if not getattr(settings, "EDUGOV_INTAKE_WORKER", True):
         return  # another process drains the queue (edugov manage enrol_process_intake --loop), or a test does
     global _worker
-    with _worker_lock:
-        if _worker is None or not _worker.is_alive():
-            _worker = threading.Thread(target=_run, name="enrolment-intake", daemon=True)
-            _worker.start()
-    _wakeup.set()
+    if _worker is None or not _worker.is_alive():
+        with _worker_lock:
+            if _worker is None or not _worker.is_alive():
+                _worker = threading.Thread(target=_run, name="enrolment-intake", daemon=True)
+                _worker.start()
+    _arrivals[0] += 1
+    if not _wakeup.is_set():
+        _wakeup.set()
 
 
 # While registrations keep arriving, filing waits (at most MAX_DELAY seconds): receipts first, so that a burst is
@@ -175,9 +187,11 @@ def _run() -> None:
         _wakeup.wait(timeout=5)
         first = time.monotonic()
         while time.monotonic() - first < MAX_DELAY_SECONDS:
-            _wakeup.clear()
-            if not _wakeup.wait(timeout=QUIET_SECONDS):
+            seen = _arrivals[0]
+            time.sleep(QUIET_SECONDS)
+            if _arrivals[0] == seen:
                 break
+        _wakeup.clear()
         try:
             while process(limit=200):
                 pass
