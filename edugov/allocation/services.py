@@ -37,6 +37,7 @@ from edugov.core import audit
 from edugov.core.audit import Actor
 from edugov.core.choices import AuditAction, Permission
 from edugov.core.scoping import scope_for
+from edugov.lib.text import new_public_id
 from edugov.registry.choices import UnitKind
 from edugov.registry.models import OrgUnit
 from edugov.stats.grades import GRADE_LABELS
@@ -105,7 +106,7 @@ def commit_draw(
     except AllocationInputError as exc:
         raise ValidationError(str(exc)) from exc
     draw = Draw.objects.create(
-        public_id=secrets.token_urlsafe(12), org_unit=org_unit, kind=kind, title=title.strip(),
+        public_id=new_public_id(16), org_unit=org_unit, kind=kind, title=title.strip(),
         status=DrawStatus.COMMITTED, seed_commitment=commitment, seed_source=public_source, sealed_seed=sealed,
         parameters=dict(parameters), source=source, input_name=input_name[:255], input_bytes=bytes(input_bytes),
         input_sha256=sha256_hex(bytes(input_bytes)), algorithm_version=ALGORITHM_VERSION,

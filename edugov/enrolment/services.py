@@ -60,6 +60,7 @@ from edugov.enrolment.models import (
     RoundSchool,
 )
 from edugov.lib.idcard import mask_id, mask_name, upgrade_15_to_18, validate_id
+from edugov.lib.text import new_public_id
 from edugov.registry.choices import UnitKind
 from edugov.registry.models import OrgUnit
 
@@ -246,7 +247,7 @@ def create_round(*, actor: Actor, unit: OrgUnit, kind: str, year: int, name: str
     if born_from and born_to and born_from > born_to:
         raise EnrolmentError(_("出生日期范围的起点晚于终点。"))
     rnd = EnrolmentRound.objects.create(
-        public_id=secrets.token_urlsafe(9), unit=unit, kind=kind, year=year, name=name.strip(), opens_at=opens_at,
+        public_id=new_public_id(12), unit=unit, kind=kind, year=year, name=name.strip(), opens_at=opens_at,
         closes_at=closes_at, born_from=born_from, born_to=born_to, first_round=first_round,
         created_by=_user(actor),
     )

@@ -59,3 +59,14 @@ def normalize_header(s: str) -> str:
     """
     compact = to_halfwidth(clean_cell(s)).replace(" ", "")
     return _HEADER_MARKERS.sub("", compact)
+
+
+_PUBLIC_ID_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_public_id(length: int = 16) -> str:
+    """A random public identifier for a URL or a command line: letters and digits only (no "-" that a shell
+    command would take for an option, no look-alikes such as 0/O or 1/l). 16 characters carry ≈ 93 bits."""
+    import secrets
+
+    return "".join(secrets.choice(_PUBLIC_ID_ALPHABET) for _ in range(length))

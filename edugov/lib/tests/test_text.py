@@ -42,3 +42,12 @@ def test_headers_with_full_width_parentheses_match_half_width_ones() -> None:
 
 def test_an_asterisk_inside_a_header_is_kept() -> None:
     assert normalize_header("A*B") == "A*B"
+
+
+def test_public_ids_are_letters_and_digits_only_so_a_command_line_never_reads_them_as_options() -> None:
+    from edugov.lib.text import new_public_id
+
+    ids = {new_public_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    assert all(len(i) == 16 and i.isalnum() and i.isascii() for i in ids)
+    assert not any(ch in i for i in ids for ch in "0O1lI")
