@@ -7,15 +7,12 @@ its audit row in the same transaction. Bad input raises CaseInputError with a Ch
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import mimetypes
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -40,6 +37,7 @@ from edugov.cases.models import (
 from edugov.core import audit
 from edugov.core.audit import Actor
 from edugov.core.choices import AuditAction, Permission
+from edugov.core.files import store_by_hash, suffix_of
 from edugov.core.scoping import scope_for, scope_ids
 from edugov.lib.idcard import mask_id, upgrade_15_to_18, validate_id
 from edugov.registry.choices import UnitKind
@@ -149,15 +147,7 @@ def available_transitions(actor: Actor, case: Case) -> list[engine.TransitionSpe
 
 
 def _store(data: bytes, name: str) -> tuple[str, str]:
-    digest = hashlib.sha256(data).hexdigest()
-    folder = Path(settings.MEDIA_ROOT) / "case-evidence" / digest[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}{Path(name).suffix.lower()[:10]}"
-    if not path.exists():
-        tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return str(path), digest
+    return store_by_hash("case-evidence", data, suffix_of(name))
 
 
 def _attach(case: Case, log: Transition, evidence: Sequence[UploadedFile]) -> None:

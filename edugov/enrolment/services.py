@@ -13,7 +13,6 @@ and run record; ``publish`` shows the results to parents and on the public page.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import secrets
 from collections.abc import Mapping, Sequence
@@ -21,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +34,7 @@ from edugov.allocation.engine.runs import read_csv
 from edugov.core import audit
 from edugov.core.audit import Actor
 from edugov.core.choices import AuditAction, Permission
+from edugov.core.files import store_by_hash
 from edugov.core.scoping import descendant_ids, scope_for
 from edugov.enrolment import lottery
 from edugov.enrolment.choices import (
@@ -632,15 +631,7 @@ def resubmit(*, actor: Actor, application: Application, data: ApplicationData | 
 
 
 def _store(data: bytes, suffix: str) -> tuple[str, str]:
-    digest = hashlib.sha256(data).hexdigest()
-    folder = Path(settings.MEDIA_ROOT) / "enrolment" / digest[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}{suffix}"
-    if not path.exists():
-        tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return str(path), digest
+    return store_by_hash("enrolment", data, suffix)
 
 
 def check_evidence_file(name: str, data: bytes) -> str:

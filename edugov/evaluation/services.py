@@ -16,7 +16,6 @@ Entries are accepted only for the round's current stage. ``actor=None`` is the s
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import mimetypes
 from collections.abc import Callable, Sequence
@@ -34,6 +33,7 @@ from django.utils.translation import gettext as _
 from edugov.core import audit
 from edugov.core.audit import Actor
 from edugov.core.choices import AuditAction, Permission, Role
+from edugov.core.files import store_by_hash, suffix_of
 from edugov.core.models import RoleAssignment
 from edugov.core.scoping import descendant_ids, scope_for, scope_ids
 from edugov.evaluation.engine import (
@@ -330,15 +330,7 @@ def _check_evidence(files: Sequence[UploadedDocument]) -> None:
 
 
 def _store(name: str, data: bytes) -> tuple[str, str]:
-    digest = hashlib.sha256(data).hexdigest()
-    folder = Path(settings.MEDIA_ROOT) / "evaluation" / digest[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}{Path(name).suffix.lower()[:10]}"
-    if not path.exists():
-        tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return str(path), digest
+    return store_by_hash("evaluation", data, suffix_of(name))
 
 
 def _attach(entry: StageEntry, files: Sequence[UploadedDocument], actor: Actor) -> list[StageEvidence]:

@@ -8,7 +8,6 @@ point at them; a crash in between leaves at most an unreferenced file, never a r
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ import edugov
 from edugov.core import audit
 from edugov.core.audit import Actor
 from edugov.core.choices import AuditAction, Permission
+from edugov.core.files import store_by_hash, suffix_of
 from edugov.core.scoping import descendant_ids, scope_for
 from edugov.plans import diff as plan_diff
 from edugov.plans.extract import PlanReadError, extract_structure, extract_targets, read_plan_bytes
@@ -96,16 +96,7 @@ def can_report(actor: Actor, task: Task) -> bool:
 
 
 def _store(kind: str, name: str, data: bytes) -> tuple[str, str]:
-    digest = hashlib.sha256(data).hexdigest()
-    suffix = Path(name).suffix.lower()[:10]
-    folder = Path(settings.MEDIA_ROOT) / kind / digest[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}{suffix}"
-    if not path.exists():
-        tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return str(path), digest
+    return store_by_hash(kind, data, suffix_of(name))
 
 
 def read_stored(path: str) -> bytes:

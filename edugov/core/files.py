@@ -1,0 +1,30 @@
+"""Uploaded files kept by content: evidence, plan documents, certificates."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+
+
+def suffix_of(name: str) -> str:
+    """The file's extension as stored: lower case, at most 10 characters ("" when there is none)."""
+    return Path(name or "").suffix.lower()[:10]
+
+
+def store_by_hash(folder: str, data: bytes, suffix: str) -> tuple[str, str]:
+    """Keeps `data` at MEDIA_ROOT/<folder>/<sha256[:2]>/<sha256><suffix> and returns (path, sha256).
+
+    Written under a temporary name and renamed, so a crash never leaves a half file under the final name; callers
+    store the file before the rows that point at it, so the worst a crash leaves is an unreferenced file. The same
+    content is stored once."""
+    digest = hashlib.sha256(data).hexdigest()
+    target = Path(settings.MEDIA_ROOT) / folder / digest[:2]
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{digest}{suffix}"
+    if not path.exists():
+        tmp = path.with_suffix(path.suffix + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return str(path), digest
