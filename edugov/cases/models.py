@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from edugov.core.models import StoredFile
 from edugov.registry.models import OrgUnit
 
 
@@ -129,24 +130,16 @@ class Transition(models.Model):
         return f"{self.case_id}: {self.from_state} → {self.to_state}"
 
 
-class CaseEvidence(models.Model):
+class CaseEvidence(StoredFile):
     """A file attached to a step (家访照片, 返校证明, 批准文件 …), type- and size-checked, stored by content hash."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
     transition = models.ForeignKey(Transition, on_delete=models.CASCADE, null=True, blank=True,
                                    related_name="evidence")
-    file_name = models.CharField(_("文件名"), max_length=255)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveIntegerField(_("大小"))
-    content_type = models.CharField(max_length=100)
-    stored_path = models.CharField(max_length=500)
 
     class Meta:
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
-
-    def __str__(self) -> str:
-        return self.file_name
 
 
 class ContactRecord(models.Model):

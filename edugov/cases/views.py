@@ -6,7 +6,6 @@ lists; the detail page shows them in full only to users who may see them at the 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -36,6 +35,7 @@ from edugov.cases.forms import (
 from edugov.cases.models import Case, CaseEvidence, DetectionRule
 from edugov.core import audit
 from edugov.core.choices import AuditAction, Permission
+from edugov.core.files import download
 from edugov.core.scoping import descendant_ids, scope_for
 from edugov.lib.idcard import mask_id, mask_name
 from edugov.registry.models import OrgUnit
@@ -215,11 +215,7 @@ def reinspection_form(request: HttpRequest) -> ReinspectionForm:
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(CaseEvidence, pk=pk)
     queries.case_or_404(request.user, evidence.case_id)
-    try:
-        handle = Path(evidence.stored_path).open("rb")  # noqa: SIM115 (FileResponse closes it)
-    except OSError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=evidence.file_name)
+    return download(evidence.stored_path, evidence.file_name)
 
 
 @login_required

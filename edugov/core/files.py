@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
+from django.http import FileResponse, Http404
 
 
 def suffix_of(name: str) -> str:
@@ -28,3 +29,13 @@ def store_by_hash(folder: str, data: bytes, suffix: str) -> tuple[str, str]:
         tmp.write_bytes(data)
         tmp.replace(path)
     return str(path), digest
+
+
+def download(path: str, file_name: str) -> FileResponse:
+    """A stored file as a download under its uploaded name (never shown inline: uploads are not trusted pages);
+    a file gone from the disk is a 404."""
+    try:
+        handle = Path(path).open("rb")  # noqa: SIM115 (FileResponse closes it)
+    except OSError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=file_name)

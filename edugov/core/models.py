@@ -66,3 +66,20 @@ class AuditEvent(models.Model):
         after = self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class StoredFile(models.Model):
+    """What every uploaded evidence file records: its name as uploaded and where its content is kept by hash
+    (`edugov.core.files.store_by_hash`). Apps add what the file belongs to."""
+
+    file_name = models.CharField(_("文件名"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(_("大小"))
+    content_type = models.CharField(max_length=100)
+    stored_path = models.CharField(max_length=500)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -5,7 +5,6 @@ Thin views: permissions and all writes live in services.py, reads in queries.py.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from edugov.core import audit
 from edugov.core.choices import Permission
+from edugov.core.files import download
 from edugov.core.scoping import descendant_ids, scope_for
 from edugov.enrolment import lottery, queries, services
 from edugov.enrolment.choices import EDITABLE_BY_PARENT, PENDING_REVIEW, ApplicationStatus, RoundStatus, Tier
@@ -194,11 +194,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
             raise PermissionDenied
         audit.record_read(actor=request.user, obj=evidence, org_unit_id=application.round.unit_id,
                           fields=("evidence",))
-    try:
-        handle = Path(evidence.stored_path).open("rb")  # noqa: SIM115 (FileResponse closes it)
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=evidence.file_name)
+    return download(evidence.stored_path, evidence.file_name)
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from edugov.core.models import StoredFile
 from edugov.registry.models import OrgUnit
 
 #: the system's own stage: values filled from the indicator catalogue before any human stage
@@ -102,15 +103,10 @@ class StageEntry(models.Model):
         return f"{self.unit_id} {self.stage} {self.code}"
 
 
-class StageEvidence(models.Model):
+class StageEvidence(StoredFile):
     """A file attached to a stage entry (统计表, 文件, 照片), stored by SHA-256 under MEDIA_ROOT."""
 
     entry = models.ForeignKey(StageEntry, on_delete=models.CASCADE, related_name="evidence")
-    file_name = models.CharField(_("文件名"), max_length=255)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveIntegerField(_("大小"))
-    content_type = models.CharField(max_length=100)
-    stored_path = models.CharField(max_length=500)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -119,9 +115,6 @@ class StageEvidence(models.Model):
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
         ordering = ["entry", "uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.file_name
 
 
 class EvaluationResult(models.Model):

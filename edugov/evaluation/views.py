@@ -6,7 +6,6 @@ Thin views: permissions and all writes live in services.py, scoped reads in quer
 from __future__ import annotations
 
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from edugov.core.choices import Permission
+from edugov.core.files import download
 from edugov.core.scoping import scope_for
 from edugov.evaluation import queries, services
 from edugov.evaluation.engine import ItemResult, SchemeError, UnitResult, display
@@ -231,8 +231,4 @@ def entry_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = queries.evidence_or_404(request.user, pk)
-    try:
-        handle = Path(evidence.stored_path).open("rb")  # noqa: SIM115 (FileResponse closes it)
-    except OSError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=evidence.file_name)
+    return download(evidence.stored_path, evidence.file_name)

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from edugov.core.models import StoredFile
 from edugov.registry.models import OrgUnit
 
 
@@ -288,22 +289,14 @@ class TaskReport(models.Model):
         return f"{self.task_id}: {self.progress}% {self.text[:40]}"
 
 
-class TaskEvidence(models.Model):
+class TaskEvidence(StoredFile):
     """A file the owner attaches to a progress report as proof (会议纪要, 照片, 验收报告 …). Stored by content hash."""
 
     report = models.ForeignKey(TaskReport, on_delete=models.CASCADE, related_name="evidence")
-    file_name = models.CharField(_("文件名"), max_length=255)
-    sha256 = models.CharField(max_length=64)
-    size = models.PositiveIntegerField(_("大小"))
-    content_type = models.CharField(max_length=100)
-    stored_path = models.CharField(max_length=500)
 
     class Meta:
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
-
-    def __str__(self) -> str:
-        return self.file_name
 
 
 class EscalationKind(models.TextChoices):

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from edugov.core.choices import Permission
+from edugov.core.files import download
 from edugov.core.scoping import descendant_ids, scope_for
 from edugov.plans import queries, services
 from edugov.plans.forms import (
@@ -220,11 +221,7 @@ def version_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def version_source(request: HttpRequest, pk: int) -> FileResponse:
     version = queries.version_or_404(request.user, pk)
-    try:
-        handle = Path(version.stored_path).open("rb")  # noqa: SIM115 (FileResponse closes it)
-    except OSError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=version.file_name)
+    return download(version.stored_path, version.file_name)
 
 
 def _editable_version(request: HttpRequest, pk: int) -> PlanVersion:
@@ -585,8 +582,4 @@ def escalation_index(request: HttpRequest) -> HttpResponse:
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_object_or_404(TaskEvidence.objects.select_related("report__task"), pk=pk)
     queries.task_or_404(request.user, evidence.report.task_id)
-    try:
-        handle = Path(evidence.stored_path).open("rb")  # noqa: SIM115 (FileResponse closes it)
-    except OSError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=evidence.file_name)
+    return download(evidence.stored_path, evidence.file_name)
