@@ -25,7 +25,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "allocate": ("", "分班、抽签与招生匹配：edugov allocate classes|match|teams|seats|verify …"
                      "（见 edugov allocate --help）"),
     "indicators": ("indicators_compute", "指标计算：edugov indicators compute --unit 代码 --year 学年 [--children]"),
-    "evaluate": ("evaluate", "评估：edugov evaluate youzhi_junheng_2017 --unit 代码 --year 学年 [--format json]"),
+    "evaluate": ("evaluate", "评估：edugov evaluate 方案 --unit 代码 --year 学年 [--format json]"
+                 "（youzhi_junheng_2017、puji_puhui_2020 或督导评价方案）"),
     "migrate": ("migrate", "执行数据库迁移"),
     "manage": ("", "运行任意 Django 管理命令（edugov manage help 查看）"),
 }

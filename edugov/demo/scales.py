@@ -122,6 +122,8 @@ class ScaleSpec:
 
 CITY_DENSITY = Density(1.3, 2.5, 2.2, 0.6, 0.15, 1.0, 0.5, 1.5, 0.35, 0.3, 0.3, 0.6, 0.9, 0.5)
 PROVINCE_DENSITY = Density(2.0, 9.0, 4.0, 1.0, 0.2, 8.0, 4.5, 7.0, 2.0, 0.3, 3.5, 4.5, 3.0, 0.5)
+# A large city: more private kindergartens and village schools per town than the demo city (≈ 1,550 schools).
+METRO_DENSITY = Density(1.6, 5.1, 2.9, 0.76, 0.17, 3.8, 2.1, 3.7, 1.0, 0.3, 1.6, 2.2, 1.7, 0.5)
 
 # 示范市 (376800): 68 is a valid prefecture-level position and unused in 山东 (37).
 _CITY_COUNTIES = (
@@ -131,6 +133,17 @@ _CITY_COUNTIES = (
     CountySpec("21", "平川县", "plain", 0.16, 2, 7, 3),
     CountySpec("22", "青峰县", "mountain", 0.14, 1, 5, 7),
     CountySpec("81", "临河市", "countycity", 0.20, 3, 7, 2, private=("341",)),
+)
+
+# The large city of the indicator benchmark adds six counties to the demo city's.
+_METRO_COUNTIES = (
+    *_CITY_COUNTIES,
+    CountySpec("05", "南湖区", "fringe", 0.08, 5, 3, 0, seniors=1, complete=1),
+    CountySpec("23", "白河县", "plain", 0.08, 2, 8, 4),
+    CountySpec("24", "云山县", "mountain", 0.07, 1, 6, 8),
+    CountySpec("25", "丰禾县", "plain", 0.08, 2, 8, 3),
+    CountySpec("26", "长宁县", "mountain", 0.06, 1, 5, 7),
+    CountySpec("82", "安平市", "countycity", 0.09, 3, 8, 2),
 )
 
 SCALES: dict[str, ScaleSpec] = {
@@ -148,6 +161,9 @@ SCALES: dict[str, ScaleSpec] = {
     ),
     "city": ScaleSpec("city", (CitySpec("376800", "示范市", 19200.0, _CITY_COUNTIES),), CITY_DENSITY,
                       aggregate_only=6, school_sequence_start=680001),
+    # ≈ 1,550 schools and kindergartens, ≈ 1.2 million pupils: the city size of the indicator benchmark.
+    "metro": ScaleSpec("metro", (CitySpec("376800", "示范市", 61000.0, _METRO_COUNTIES),), METRO_DENSITY,
+                       aggregate_only=12, school_sequence_start=680001),
 }
 
 _PROVINCE_CITY_WORDS = ("东岳", "西岭", "南湖", "北川", "青原", "白河", "金沙", "银滩", "云山", "碧水", "丰禾", "长宁",

@@ -54,7 +54,7 @@ from edugov.evaluation.engine import (
     rank,
 )
 from edugov.evaluation.engine.exact import to_fraction
-from edugov.evaluation.engine.scheme import BooleanRule, ManualRule, Stage
+from edugov.evaluation.engine.scheme import BooleanRule, Item, ManualRule, Stage
 from edugov.evaluation.models import (
     DATA_STAGE,
     DATA_STAGE_NAME,
@@ -247,23 +247,9 @@ def advance_stage(*, actor: Actor, rnd: EvaluationRound) -> EvaluationRound:
 _MEASURED = ("threshold", "linear", "banded")
 
 
-@transaction.atomic
-def fill_from_catalogue(*, actor: Actor, rnd: EvaluationRound,
-                        snapshot: Callable[[OrgUnit, int], Any] | None = None) -> dict[str, str]:
-    """Fills every measured leaf that names an indicator with the catalogue's exact value for each unit, as the
-    ``data`` stage. A leaf is left to the stages when the indicator is not in the catalogue, its unit differs from
-    the scheme's (e.g. 元/生 against %), or a unit has no data; the reasons are kept in ``round.data_notes``
-    (item code → reason, and ``item code@unit code`` → reason). Returns the notes."""
-    from edugov.indicators.compute import Snapshot
-
-    rnd = EvaluationRound.objects.select_for_update().get(pk=rnd.pk)
-    if not can_manage(actor, rnd):
-        raise PermissionDenied(_("只有评价单位可以填入指标数据。"))
-    if rnd.finished:
-        raise EvaluationInputError(_("本轮评价已结束，不能再更新数据。"))
-    scheme = scheme_of(rnd)
-    snap = (snapshot or Snapshot)(rnd.evaluating_unit, rnd.data_year)
-    catalogue = snap.catalogue
+def catalogue_leaves(scheme: Scheme, catalogue: Any) -> tuple[list[tuple[Item, Any]], dict[str, str]]:
+    """The scheme's measured leaves that the catalogue fills, with their catalogue indicator, and the reasons the
+    other indicator-naming leaves are left to the stages (item code → reason)."""
     notes: dict[str, str] = {}
     leaves = []
     for leaf in scheme.leaves():
@@ -282,18 +268,48 @@ def fill_from_catalogue(*, actor: Actor, rnd: EvaluationRound,
                                 f"（{kind}）")
             continue
         leaves.append((leaf, indicator))
+    return leaves, notes
+
+
+def catalogue_values(snap: Any, unit: OrgUnit, leaves: Sequence[tuple[Item, Any]], data_year: int
+                     ) -> tuple[dict[str, tuple[Fraction, str]], dict[str, str]]:
+    """One unit's exact catalogue value of each leaf (item code → (value, note naming the indicator version)), and
+    the reasons of those without a value (``item code@unit code`` → reason)."""
+    values: dict[str, tuple[Fraction, str]] = {}
+    notes: dict[str, str] = {}
+    for leaf, indicator in leaves:
+        iv = snap.value(indicator.code, unit.pk) if unit.pk in snap.units else None
+        if iv is None or iv.value is None:
+            notes[f"{leaf.code}@{unit.code}"] = (iv.reason if iv is not None else "单位不在数据范围内") or "无数据"
+            continue
+        values[leaf.code] = (Fraction(iv.value), f"指标目录 {indicator.code} 第 {iv.version} 版，{data_year} 学年")
+    return values, notes
+
+
+@transaction.atomic
+def fill_from_catalogue(*, actor: Actor, rnd: EvaluationRound,
+                        snapshot: Callable[[OrgUnit, int], Any] | None = None) -> dict[str, str]:
+    """Fills every measured leaf that names an indicator with the catalogue's exact value for each unit, as the
+    ``data`` stage. A leaf is left to the stages when the indicator is not in the catalogue, its unit differs from
+    the scheme's (e.g. 元/生 against %), or a unit has no data; the reasons are kept in ``round.data_notes``
+    (item code → reason, and ``item code@unit code`` → reason). Returns the notes."""
+    from edugov.indicators.compute import Snapshot
+
+    rnd = EvaluationRound.objects.select_for_update().get(pk=rnd.pk)
+    if not can_manage(actor, rnd):
+        raise PermissionDenied(_("只有评价单位可以填入指标数据。"))
+    if rnd.finished:
+        raise EvaluationInputError(_("本轮评价已结束，不能再更新数据。"))
+    snap = (snapshot or Snapshot)(rnd.evaluating_unit, rnd.data_year)
+    leaves, notes = catalogue_leaves(scheme_of(rnd), snap.catalogue)
     filled = 0
     StageEntry.objects.filter(round=rnd, stage=DATA_STAGE).delete()
     for unit in rnd.units.order_by("code"):
-        for leaf, indicator in leaves:
-            iv = snap.value(indicator.code, unit.pk) if unit.pk in snap.units else None
-            if iv is None or iv.value is None:
-                notes[f"{leaf.code}@{unit.code}"] = (iv.reason if iv is not None else "单位不在数据范围内") or "无数据"
-                continue
-            StageEntry.objects.create(
-                round=rnd, unit=unit, stage=DATA_STAGE, kind=EntryKind.ITEM, code=leaf.code,
-                value=exact_str(Fraction(iv.value)), source=EntrySource.CATALOGUE,
-                note=f"指标目录 {indicator.code} 第 {iv.version} 版，{rnd.data_year} 学年")
+        values, unit_notes = catalogue_values(snap, unit, leaves, rnd.data_year)
+        notes.update(unit_notes)
+        for code, (value, note) in values.items():
+            StageEntry.objects.create(round=rnd, unit=unit, stage=DATA_STAGE, kind=EntryKind.ITEM, code=code,
+                                      value=exact_str(value), source=EntrySource.CATALOGUE, note=note)
             filled += 1
     rnd.data_notes = notes
     rnd.save(update_fields=["data_notes"])

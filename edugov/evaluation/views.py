@@ -23,9 +23,16 @@ from edugov.core.scoping import scope_for
 from edugov.evaluation import queries, services
 from edugov.evaluation.engine import ItemResult, SchemeError, UnitResult, display
 from edugov.evaluation.engine.exact import readable
-from edugov.evaluation.exports import XLSX_CONTENT_TYPE, results_xlsx
+from edugov.evaluation.exports import (
+    DOCX_CONTENT_TYPE,
+    PDF_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    results_report,
+    results_xlsx,
+)
 from edugov.evaluation.forms import EntryForm, EvidenceForm, RoundForm
 from edugov.evaluation.models import DATA_STAGE, DATA_STAGE_NAME, EvaluationRound, StageEntry, StageEvidence
+from edugov.lib.report import to_docx, to_pdf
 from edugov.registry.choices import UnitKind
 from edugov.registry.models import OrgUnit
 from edugov.web.views.common import login_required, page_of
@@ -130,6 +137,28 @@ def round_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = _attachment(f"{rnd.year}{rnd.name}评价结果.xlsx")
     return response
+
+
+def _results_file(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
+    """The results report as Word or PDF, with the same access and the same rows as the Excel file."""
+    rnd = queries.round_or_404(request.user, pk)
+    report = results_report(rnd, list(queries.results_for(request.user, rnd)), services.scheme_of(rnd))
+    if extension == "pdf":
+        response = HttpResponse(to_pdf(report), content_type=PDF_CONTENT_TYPE)
+    else:
+        response = HttpResponse(to_docx(report), content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = _attachment(f"{rnd.year}{rnd.name}评价结果.{extension}")
+    return response
+
+
+@login_required
+def round_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _results_file(request, pk, "docx")
+
+
+@login_required
+def round_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _results_file(request, pk, "pdf")
 
 
 def _cell(value: Any, points: Any) -> str:

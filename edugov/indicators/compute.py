@@ -45,7 +45,7 @@ from edugov.indicators.catalogue.plan import Condition, validate_dimensions
 from edugov.lib.schoolyear import SchoolYear
 from edugov.registry.choices import UnitKind
 from edugov.registry.models import OrgUnit
-from edugov.registry.queries import children, parents_on, versions_on
+from edugov.registry.queries import children, parents_on, version_rows_on
 from edugov.stats.models import (
     ClassSection,
     GradeEnrolment,
@@ -182,21 +182,22 @@ class Snapshot:
         self.filters = dict(filters or {})
         validate_dimensions(self.filters)
         ids = set(descendant_ids([root.pk], on=self.on)) | {root.pk}
-        found = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids)}
-        active = {pk for pk, u in found.items() if pk == root.pk or u.is_active(self.on)}
-        versions = versions_on(active, self.on)
+        # plain rows rather than model instances: a city subtree is thousands of units, read on every recompute
+        found = {pk: (code, name, kind) for pk, code, name, kind, opened, closed in OrgUnit.objects.filter(
+            pk__in=ids).values_list("pk", "code", "name", "kind", "opened_on", "closed_on")
+            if pk == root.pk or ((opened is None or opened <= self.on) and (closed is None or closed > self.on))}
+        active = set(found)
+        versions = version_rows_on(active, self.on, "name", "school_type_code", "urban_rural_code", "is_public",
+                                   "is_inclusive")
         self.units: dict[int, UnitRef] = {
-            pk: UnitRef(pk, found[pk].code, versions[pk].name if pk in versions else found[pk].name, found[pk].kind)
-            for pk in active}
+            pk: UnitRef(pk, code, versions[pk][0] if pk in versions else name, kind)
+            for pk, (code, name, kind) in found.items()}
         self.parents = {c: p for c, p in parents_on(active - {root.pk}, self.on).items() if p in active}
         self.children: dict[int, list[int]] = defaultdict(list)
         for child, parent in self.parents.items():
             self.children[parent].append(child)
-        self.schools = {pk: _School(v.school_type_code, v.urban_rural_code, v.is_public, v.is_inclusive)
-                        for pk, v in versions.items() if found[pk].kind == UnitKind.SCHOOL}
-        for pk in active:
-            if found[pk].kind == UnitKind.SCHOOL and pk not in self.schools:
-                self.schools[pk] = _School("", "", None, None)
+        self.schools = {pk: _School(*versions[pk][1:]) if pk in versions else _School("", "", None, None)
+                        for pk, (_, _, kind) in found.items() if kind == UnitKind.SCHOOL}
         self._data: dict[str, ElementData] = {}
         self._inside: dict[int, tuple[set[int], dict[int, UnitRef]]] = {}
 

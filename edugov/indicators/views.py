@@ -135,12 +135,24 @@ def acceptance_xlsx(request: HttpRequest) -> HttpResponse:
     return _file(content, exports.XLSX_CONTENT_TYPE, f"acceptance-{unit.code}-{year.start_year}.xlsx")
 
 
-@login_required
-def acceptance_docx(request: HttpRequest, county: str) -> HttpResponse:
+def _county_report(request: HttpRequest, county: str, extension: str) -> HttpResponse:
+    """One county's 自评报告 as Word or PDF: one report, the same scoping (``get_unit``) for both files."""
     year = selected_year(request)
     unit = get_unit(request, county)
     if unit.kind != "county":
         raise Http404
     results = county_acceptance(unit, year.start_year, [unit])
-    content = exports.acceptance_docx(results[0], year, indicator_values(unit, year.start_year))
-    return _file(content, exports.DOCX_CONTENT_TYPE, f"acceptance-{unit.code}-{year.start_year}.docx")
+    render, content_type = ((exports.acceptance_pdf, exports.PDF_CONTENT_TYPE) if extension == "pdf"
+                            else (exports.acceptance_docx, exports.DOCX_CONTENT_TYPE))
+    content = render(results[0], year, indicator_values(unit, year.start_year))
+    return _file(content, content_type, f"acceptance-{unit.code}-{year.start_year}.{extension}")
+
+
+@login_required
+def acceptance_docx(request: HttpRequest, county: str) -> HttpResponse:
+    return _county_report(request, county, "docx")
+
+
+@login_required
+def acceptance_pdf(request: HttpRequest, county: str) -> HttpResponse:
+    return _county_report(request, county, "pdf")

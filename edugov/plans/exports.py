@@ -20,20 +20,23 @@ from typing import Any
 from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
-from docx.table import _Cell, _Row
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from edugov.dataio.export import format_decimal
+from edugov.lib.report import (
+    add_page_number,
+    docx_paragraph,
+    repeat_as_header,
+    set_cell_text,
+    set_normal_style,
+    set_table_borders,
+)
 from edugov.plans.models import Comparator, Plan, PlanVersion, Target, Task, TaskReport, TaskStatus
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -295,97 +298,6 @@ def _write_about(sheet: Worksheet, plan: Plan, facts: Sequence[_TaskFacts], toda
 # -- Word ----------------------------------------------------------------------------------------------------
 
 
-def set_run_font(run: Run, name: str, size: Any = None, *, bold: bool | None = None) -> None:
-    """Sets a run's font for Latin and Chinese text. python-docx's `font.name` sets only the Latin slots
-    (w:ascii, w:hAnsi); Word picks Chinese glyphs from w:eastAsia, which this also sets."""
-    run.font.name = name
-    rfonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    rfonts.set(qn("w:eastAsia"), name)
-    if size is not None:
-        run.font.size = size
-    if bold is not None:
-        run.font.bold = bold
-
-
-def _set_normal_style(document: Any, name: str, size: Any) -> None:
-    """The body font (with its East-Asian slot), single line spacing and no space after paragraphs."""
-    style = document.styles["Normal"]
-    style.font.name = name
-    style.font.size = size
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-    style.paragraph_format.line_spacing = 1.0
-    style.paragraph_format.space_after = Pt(0)
-
-
-def _paragraph(paragraph: Paragraph, text: str, font: str, size: Any, *, bold: bool | None = None,
-               align: Any = None) -> Run:
-    if align is not None:
-        paragraph.alignment = align
-    paragraph.paragraph_format.space_before = Pt(0)
-    paragraph.paragraph_format.space_after = Pt(0)
-    run = paragraph.add_run(text)
-    set_run_font(run, font, size, bold=bold)
-    return run
-
-
-def _set_cell_text(cell: _Cell, lines: Sequence[str], font: str, size: Any, *, bold: bool | None = None,
-                   align: Any = None) -> None:
-    """Replaces the cell's text with one paragraph per line."""
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    first, *rest = lines or [""]
-    _paragraph(cell.paragraphs[0], first, font, size, bold=bold, align=align)
-    for line in rest:
-        _paragraph(cell.add_paragraph(), line, font, size, bold=bold, align=align)
-
-
-def _set_table_borders(table: Any) -> None:
-    """Single black lines around and inside the table, whatever the template's table style."""
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "single")
-        element.set(qn("w:sz"), "4")  # eighths of a point: 0.5 pt
-        element.set(qn("w:space"), "0")
-        element.set(qn("w:color"), "000000")
-        borders.append(element)
-    for old in tbl_pr.findall(qn("w:tblBorders")):
-        tbl_pr.remove(old)
-    # Word rejects a file whose w:tblPr children are out of schema order: borders go before these.
-    tbl_pr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption",
-                                 "w:tblDescription", "w:tblPrChange")
-
-
-def _repeat_as_header(row: _Row) -> None:
-    """Marks the row as the table's header (w:tblHeader): Word repeats it at the top of every page."""
-    tr_pr = row._tr.get_or_add_trPr()
-    for tag in ("w:cantSplit", "w:tblHeader"):
-        element = OxmlElement(tag)
-        element.set(qn("w:val"), "true")
-        tr_pr.append(element)
-
-
-def _add_page_number(paragraph: Paragraph) -> None:
-    """“— N —” with N a PAGE field, in 四号宋体 as GB/T 9704 asks."""
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _paragraph(paragraph, "— ", SONGTI, SIZE_4)
-    for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
-        run = paragraph.add_run()
-        set_run_font(run, SONGTI, SIZE_4)
-        if kind == "instr":
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run._element.append(instr)
-        elif kind == "text":
-            run.text = text or ""
-        else:
-            field_char = OxmlElement("w:fldChar")
-            field_char.set(qn("w:fldCharType"), kind)
-            run._element.append(field_char)
-    set_run_font(paragraph.add_run(" —"), SONGTI, SIZE_4)
-
-
 def _progress_lines(fact: _TaskFacts) -> list[str]:
     task = fact.task
     if task.status == TaskStatus.DONE:
@@ -408,18 +320,18 @@ def ledger_docx(plan: Plan, tasks: Sequence[Task], *, today: dt.date) -> bytes:
     repeated on every page and a merged row wherever the section changes; page numbers “— N —” in the footer.
     Withdrawn tasks are left out; “已逾期” is judged against `today`."""
     document = Document()
-    _set_normal_style(document, FANGSONG, BODY_SIZE)
+    set_normal_style(document, FANGSONG, BODY_SIZE)
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
     section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
     section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
     section.footer_distance = Mm(15)
-    _add_page_number(section.footer.paragraphs[0])
+    add_page_number(section.footer.paragraphs[0])
 
-    _paragraph(document.add_paragraph(), "附件", HEITI, SIZE_3, align=WD_ALIGN_PARAGRAPH.LEFT)
+    docx_paragraph(document.add_paragraph(), "附件", HEITI, SIZE_3, align=WD_ALIGN_PARAGRAPH.LEFT)
     title = document.add_paragraph()
-    _paragraph(title, ledger_title(plan), XIAOBIAOSONG, SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER)
+    docx_paragraph(title, ledger_title(plan), XIAOBIAOSONG, SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER)
     title.paragraph_format.space_before = Pt(16)
     title.paragraph_format.space_after = Pt(16)
 
@@ -429,14 +341,14 @@ def ledger_docx(plan: Plan, tasks: Sequence[Task], *, today: dt.date) -> bytes:
     table = document.add_table(rows=1, cols=len(DOC_COLUMNS))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    _set_table_borders(table)
+    set_table_borders(table)
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
     header = table.rows[0]
-    _repeat_as_header(header)
+    repeat_as_header(header)
     for cell, (text, _share), width in zip(header.cells, DOC_COLUMNS, widths, strict=True):
         cell.width = width
-        _set_cell_text(cell, [text], HEITI, SIZE_4, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        set_cell_text(cell, [text], HEITI, SIZE_4, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
 
     section_title: str | None = None
     for task in tasks:
@@ -447,7 +359,7 @@ def ledger_docx(plan: Plan, tasks: Sequence[Task], *, today: dt.date) -> bytes:
             for cell, width in zip(row.cells, widths, strict=True):
                 cell.width = width
             merged = row.cells[0].merge(row.cells[-1])
-            _set_cell_text(merged, [task.section_title], HEITI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT)
+            set_cell_text(merged, [task.section_title], HEITI, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT)
         section_title = task.section_title or section_title
         fact = _facts(task, today)
         values = [[str(task.number)], [task.content], [task.lead_unit.name], [fact.co_units],
@@ -456,7 +368,7 @@ def ledger_docx(plan: Plan, tasks: Sequence[Task], *, today: dt.date) -> bytes:
         for index, (cell, lines, width) in enumerate(zip(row.cells, values, widths, strict=True)):
             cell.width = width
             align = WD_ALIGN_PARAGRAPH.CENTER if index in CENTRED_DOC_COLUMNS else WD_ALIGN_PARAGRAPH.LEFT
-            _set_cell_text(cell, lines, FANGSONG, BODY_SIZE, align=align)
+            set_cell_text(cell, lines, FANGSONG, BODY_SIZE, align=align)
 
     buffer = io.BytesIO()
     document.save(buffer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +24,13 @@ def versions_on(unit_ids: Iterable[int], on: dt.date | None = None) -> dict[int,
     on = on or timezone.localdate()
     rows = OrgUnitVersion.objects.filter(_valid_on(on), unit_id__in=list(unit_ids))
     return {v.unit_id: v for v in rows}
+
+
+def version_rows_on(unit_ids: Iterable[int], on: dt.date, *fields: str) -> dict[int, tuple[Any, ...]]:
+    """unit id → the named attribute fields of its version valid on the date, in one query, without building
+    model instances (for reads over a whole city)."""
+    rows = OrgUnitVersion.objects.filter(_valid_on(on), unit_id__in=list(unit_ids)).values_list("unit_id", *fields)
+    return {row[0]: row[1:] for row in rows}
 
 
 def parents_on(unit_ids: Iterable[int], on: dt.date | None = None,

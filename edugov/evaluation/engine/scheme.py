@@ -25,6 +25,7 @@ from edugov.evaluation.engine.exact import exact_str, readable, to_fraction
 
 SCHEMES_DIR = Path(__file__).resolve().parent.parent / "schemes"
 LEXICON = Path(__file__).resolve().parents[2] / "plans" / "lexicon" / "indicators.csv"
+CATALOGUE_DIR = Path(__file__).resolve().parents[2] / "indicators" / "catalogue"
 
 RULE_TYPES = ("threshold", "linear", "banded", "manual", "boolean")
 COMPARATORS = (">=", ">", "<=", "<", "==")
@@ -337,9 +338,16 @@ _TOP_KEYS = {"id", "name", "version", "valid_years", "max_score", "weights_total
 
 
 def known_indicator_codes() -> frozenset[str]:
-    """Indicator codes of the plan lexicon; a leaf's ``indicator`` must be one of them (or empty)."""
+    """Indicator codes of the plan lexicon and of the shipped indicator catalogue files
+    (``edugov/indicators/catalogue/catalogue_v*.json``, read as plain JSON); a leaf's ``indicator`` must be one of
+    them (or empty)."""
     with LEXICON.open(encoding="utf-8", newline="") as fh:
-        return frozenset(row["code"] for row in csv.DictReader(fh))
+        codes = {row["code"] for row in csv.DictReader(fh)}
+    for path in sorted(CATALOGUE_DIR.glob("catalogue_v*.json")):
+        with path.open(encoding="utf-8") as fh:
+            raw = json.load(fh)
+        codes.update(str(i["code"]) for i in raw.get("indicators", []) if isinstance(i, dict) and "code" in i)
+    return frozenset(codes)
 
 
 class _Parser:
@@ -438,7 +446,8 @@ class _Parser:
                                    f"收到 {missing!r}")
         indicator = data.get("indicator", "")
         if indicator and indicator not in self.indicators:
-            raise self.fail(where, f"指标代码 {indicator!r} 不在指标词表（edugov/plans/lexicon/indicators.csv）中")
+            raise self.fail(where, f"指标代码 {indicator!r} 不在指标词表（edugov/plans/lexicon/indicators.csv）"
+                                   "或指标目录中")
         children: tuple[Item, ...] = ()
         rule: Rule | None = None
         if "children" in data:

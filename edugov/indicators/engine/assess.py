@@ -12,9 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
 from edugov.indicators.engine.cv import WeightedCV, weighted_cv
-from edugov.indicators.engine.inputs import SchoolSection, Section
+from edugov.indicators.engine.inputs import COMPULSORY_SECTIONS, SchoolSection, Section
 from edugov.indicators.engine.scheme import IndicatorDef, Scheme
 
 NO_PUPILS = "在校生数为0，无法计算"
@@ -26,19 +27,28 @@ def display(value: Fraction | Decimal, places: int) -> Decimal:
     return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
-class IndicatorResult:
-    """One indicator of one school section. ``numerator`` is the raw total (people, m², yuan, rooms)."""
+class IndicatorResult(NamedTuple):
+    """One indicator of one school section: value = ``numerator`` (the raw total: people, m², yuan, rooms) ×
+    ``per_pupils`` ÷ ``pupils``; no value (``met`` None, with a reason) when there are no pupils or an input is
+    missing. Build it with :func:`indicator_value`, which judges it.
+
+    A named tuple whose value is built only when asked for: a city has tens of thousands of these, and the verdict
+    compares integer cross-products, which is exact and spares each a fraction reduction.
+    """
 
     code: str
-    value: Fraction | None
     threshold: Fraction
     numerator: Fraction | None
+    pupils: int = 0
+    per_pupils: int = 1
     reason: str = ""
+    met: bool | None = None
 
     @property
-    def met(self) -> bool | None:
-        return None if self.value is None else self.value >= self.threshold
+    def value(self) -> Fraction | None:
+        if self.numerator is None or self.pupils <= 0:
+            return None
+        return Fraction(self.numerator.numerator * self.per_pupils, self.numerator.denominator * self.pupils)
 
     @property
     def share_of_threshold(self) -> Fraction | None:
@@ -101,39 +111,69 @@ def exclusion_reason(section: SchoolSection, scheme: Scheme) -> str:
     return ""
 
 
-def numerator(section: SchoolSection, ind: IndicatorDef, scheme: Scheme, as_of: dt.date) -> Fraction | None:
-    """The raw total of an indicator for a section, or ``None`` if any part of it was not reported."""
-    fields = scheme.qualification_bands(section.section, as_of) if ind.uses_qualification_rule \
-        else ind.numerator_fields
-    total = Fraction(0)
+def numerator_fields(ind: IndicatorDef, section: Section, scheme: Scheme, as_of: dt.date) -> tuple[str, ...]:
+    """The input fields summed into an indicator's numerator for a section on a date."""
+    return scheme.qualification_bands(section, as_of) if ind.uses_qualification_rule else ind.numerator_fields
+
+
+def numerator(section: SchoolSection, ind: IndicatorDef, scheme: Scheme, as_of: dt.date,
+              fields: tuple[str, ...] | None = None) -> Fraction | None:
+    """The raw total of an indicator for a section, or ``None`` if any part of it was not reported. ``fields``:
+    :func:`numerator_fields`, when the caller has them already."""
+    if fields is None:
+        fields = numerator_fields(ind, section.section, scheme, as_of)
+    # summed as one integer ratio: a Fraction per part costs a gcd per part, for thousands of sections
+    num, den = 0, 1
     for name in fields:
         value = section.field_value(name)
         if value is None:
             return None
-        total += Fraction(value)
-    return total
+        a, b = _ratio(value)
+        if b == den:
+            num += a
+        else:
+            num, den = num * b + a * den, den * b
+    return Fraction(num) if den == 1 else Fraction(num, den)
 
 
-def indicator_value(section: SchoolSection, ind: IndicatorDef, scheme: Scheme, as_of: dt.date) -> IndicatorResult:
+def _ratio(value: int | Decimal | Fraction) -> tuple[int, int]:
+    """(numerator, denominator) of a reported number without building a Fraction for each part."""
+    if isinstance(value, int):
+        return value, 1
+    if isinstance(value, Fraction):
+        return value.numerator, value.denominator
+    return value.as_integer_ratio()
+
+
+def indicator_value(section: SchoolSection, ind: IndicatorDef, scheme: Scheme, as_of: dt.date,
+                    fields: tuple[str, ...] | None = None) -> IndicatorResult:
     threshold = ind.thresholds[section.section]
     if section.pupils <= 0:
-        return IndicatorResult(ind.code, None, threshold, None, NO_PUPILS)
-    num = numerator(section, ind, scheme, as_of)
+        return IndicatorResult(ind.code, threshold, None, reason=NO_PUPILS)
+    num = numerator(section, ind, scheme, as_of, fields)
     if num is None:
-        return IndicatorResult(ind.code, None, threshold, None, f"{ind.name}：数据未填报")
-    return IndicatorResult(ind.code, num * ind.per_pupils / section.pupils, threshold, num)
+        return IndicatorResult(ind.code, threshold, None, reason=f"{ind.name}：数据未填报")
+    # value ≥ threshold ⟺ n × per × t_d ≥ t_n × d × pupils, for numerator n/d and threshold t_n/t_d
+    n, d = num.numerator, num.denominator
+    met = n * ind.per_pupils * threshold.denominator >= threshold.numerator * d * section.pupils
+    return IndicatorResult(ind.code, threshold, num, section.pupils, ind.per_pupils, met=met)
 
 
-def assess_school(section: SchoolSection, scheme: Scheme, as_of: dt.date) -> SchoolResult:
+def assess_school(section: SchoolSection, scheme: Scheme, as_of: dt.date,
+                  fields: Sequence[tuple[str, ...]] | None = None) -> SchoolResult:
     """Compute every indicator of one section and apply the ≥ N of 7 rule (and the 85% rule if enabled).
 
-    ``as_of`` picks the qualification rule in force (the start of the school year being assessed).
+    ``as_of`` picks the qualification rule in force (the start of the school year being assessed). ``fields``: the
+    :func:`numerator_fields` of every indicator for the section, when assessing many sections.
     """
     if section.section not in (Section.PRIMARY, Section.JUNIOR):
         raise ValueError(f"only compulsory sections are assessed, got {section.section}")
+    if fields is None:
+        fields = [numerator_fields(ind, section.section, scheme, as_of) for ind in scheme.indicators]
     return SchoolResult(
         section=section,
-        indicators=tuple(indicator_value(section, ind, scheme, as_of) for ind in scheme.indicators),
+        indicators=tuple(indicator_value(section, ind, scheme, as_of, f)
+                         for ind, f in zip(scheme.indicators, fields, strict=True)),
         excluded_reason=exclusion_reason(section, scheme),
         remaining_rule_applied=scheme.remaining_rule_enabled,
         remaining_share=scheme.remaining_rule_share,
@@ -211,8 +251,11 @@ def assess_county(sections: Iterable[SchoolSection], scheme: Scheme, as_of: dt.d
     Pass only primary and junior sections (senior parts are not assessed and raise ``ValueError``).
     """
     groups: dict[tuple[str, Section], list[SchoolResult]] = {}
+    fields: dict[Section, list[tuple[str, ...]]] = {}
     for s in sections:
-        groups.setdefault((s.county_id, s.section), []).append(assess_school(s, scheme, as_of))
+        if s.section not in fields and s.section in COMPULSORY_SECTIONS:
+            fields[s.section] = [numerator_fields(ind, s.section, scheme, as_of) for ind in scheme.indicators]
+        groups.setdefault((s.county_id, s.section), []).append(assess_school(s, scheme, as_of, fields.get(s.section)))
     out = []
     for (county_id, section), results in sorted(groups.items()):
         entering = [r for r in results if r.passes is not None]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from edugov.indicators.engine.scheme import Scheme
@@ -31,9 +31,11 @@ class Section(enum.StrEnum):
 COMPULSORY_SECTIONS = (Section.PRIMARY, Section.JUNIOR)
 
 
-@dataclass(frozen=True)
-class StaffCounts:
-    """Full-time teachers (专任教师) of one section, as in ``TeacherStats``. Counts of people, not posts."""
+class StaffCounts(NamedTuple):
+    """Full-time teachers (专任教师) of one section, as in ``TeacherStats``. Counts of people, not posts.
+
+    Named tuples rather than frozen dataclasses for the two input records: a city has thousands of them and a
+    frozen dataclass costs five times as much to build."""
 
     fulltime: int = 0
     edu_postgraduate: int = 0
@@ -48,8 +50,7 @@ class StaffCounts:
     art_teachers: int = 0
 
 
-@dataclass(frozen=True)
-class SharedAssets:
+class SharedAssets(NamedTuple):
     """Facilities and equipment, as in ``SchoolYearStats``; for combined schools these belong to the whole school."""
 
     teaching_area: Number | None = None
@@ -57,6 +58,10 @@ class SharedAssets:
     gym_area: Number | None = None
     equipment_value: Number | None = None
     multimedia_classrooms: Number | None = None
+
+
+_STAFF_FIELDS = frozenset(StaffCounts._fields)
+_ASSET_FIELDS = frozenset(SharedAssets._fields)
 
 
 @dataclass(frozen=True)
@@ -74,10 +79,10 @@ class SchoolSection:
 
     def field_value(self, name: str) -> Number | None:
         """A numerator field by name, looked up on staff first, then on assets."""
-        if hasattr(self.staff, name):
+        if name in _STAFF_FIELDS:
             value: Number | None = getattr(self.staff, name)
             return value
-        if hasattr(self.assets, name):
+        if name in _ASSET_FIELDS:
             asset: Number | None = getattr(self.assets, name)
             return asset
         raise KeyError(f"unknown input field {name!r}")

@@ -120,11 +120,11 @@ def test_the_shipped_catalogue_is_valid_and_uses_the_plan_lexicon_codes() -> Non
                  "large_class", "super_large_class", "myopia_rate", "junior_retention", "senior_gross_enrolment",
                  "per_pupil_funding", "pe_health_pass_rate", "teacher_training_hours", "backbone_teachers"):
         assert code in catalogue.indicators
-    assert len(catalogue.indicators) == 24
+    assert len(catalogue.indicators) == 25
 
 
 def test_the_catalogue_is_in_the_database_after_migrate(db: None) -> None:
-    assert IndicatorDefinition.objects.filter(is_current=True).count() == 24
+    assert IndicatorDefinition.objects.filter(is_current=True).count() == 25
     row = IndicatorDefinition.objects.get(code="preschool_gross_enrolment")
     assert (row.version, row.origin, row.spec["threshold"]["value"]) == (1, "shipped", "85")
 
@@ -159,6 +159,26 @@ def test_class_size_indicators_exclude_kindergarten_classes(data: Data) -> None:
     assert city["large_class"].met is False and city["super_large_class"].met is False
     east = values(data.city.east)
     assert east["large_class"].value == 60 and east["super_large_class"].value == 20
+
+
+def test_classes_above_the_standard_size_count_primary_over_45_and_junior_over_50(data: Data) -> None:
+    # 东区实验小学 (primary): 45 (at the standard, not counted), 58, 70, 40 → 2; 东区新镇中学 (junior): 57 → 1;
+    # the kindergarten's 58 is not counted; 西区第一小学 (primary): 80, 50, 50 → 3 (50 is over the primary 45).
+    city = values(data.city.city)
+    assert city["oversize_class_count"].value == 6
+    assert city["oversize_class_count"].met is False  # ≤ 0
+    assert city["oversize_class_count"].threshold is not None and city["oversize_class_count"].threshold.uncertain
+    assert values(data.city.east)["oversize_class_count"].value == 3
+    assert values(data.city.west)["oversize_class_count"].value == 3
+
+
+def test_a_junior_class_of_exactly_50_is_within_the_standard_and_51_is_not(city: City) -> None:
+    j = city.east_junior
+    ClassSection.objects.create(unit=j, year=YEAR, grade="8", name="1班", size=50)
+    assert compute_indicator("oversize_class_count", city.east, YEAR).value == 0
+    assert compute_indicator("oversize_class_count", city.east, YEAR).met is True
+    ClassSection.objects.create(unit=j, year=YEAR, grade="8", name="2班", size=51)
+    assert compute_indicator("oversize_class_count", city.east, YEAR).value == 1
 
 
 def test_compulsory_and_teacher_indicators_are_computed_exactly(data: Data) -> None:
@@ -286,7 +306,7 @@ def test_the_compute_command_prints_every_catalogue_indicator_as_json(data: Data
     call_command("indicators_compute", unit="370200", year=YEAR, children=True, format="json", stdout=out)
     report = json.loads(out.getvalue())
     catalogue = {i["code"]: i for i in report["catalogue"]}
-    assert len(catalogue) == 24
+    assert len(catalogue) == 25
     share = catalogue["kindergarten_child_teacher_ratio"]
     assert (share["value"], share["fraction"], share["display"], share["version"]) == (
         "16.666666666667", "50/3", "16.7", 1)

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from docx import Document
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from conftest import City, Personas, make_school
 from edugov.indicators.acceptance import assess_puji
@@ -242,7 +244,7 @@ def test_the_acceptance_status_exports_to_excel(login) -> None:  # type: ignore[
     response = login("city_admin").get("/indicators/acceptance.xlsx?unit=370200")
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["普及普惠", "优质均衡", "未达标学校"]
+    assert workbook.sheetnames == ["普及普惠", "优质均衡", "政府保障·教育质量·社会认可度", "未达标学校"]
     cells = [c.value for row in workbook["普及普惠"].iter_rows() for c in row]
     assert "需增加在园幼儿 13 名" in cells and "暂无数据" in cells
     puji_rows = [[c.value for c in row] for row in workbook["普及普惠"].iter_rows(min_row=3)]
@@ -265,3 +267,30 @@ def test_one_countys_report_exports_to_word_in_official_layout(login) -> None:  
     assert "每百名学生拥有县级及以上骨干教师数" in cells  # the 7 indicators with the county value
     assert any(c.startswith("差异系数") or c == "差异系数" for c in cells)
     assert document.sections[0].page_width.mm == pytest.approx(210, abs=0.1)
+
+
+def test_one_countys_report_exports_to_pdf_with_the_same_content(login) -> None:  # type: ignore[no-untyped-def]
+    response = login("east_admin").get("/indicators/acceptance/370202.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="acceptance-370202-2024.pdf"'
+    assert response.content.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) >= 1
+    # pypdf reads the STSong-Light CID text back; undo the line wrapping of table cells before searching
+    text = re.sub(r"\n ?", "", "\n".join(page.extract_text() for page in reader.pages))
+    assert "东区2024-2025学年义务教育优质均衡发展及学前教育普及普惠自评报告" in text
+    assert "一、学前教育普及普惠" in text and "二、义务教育优质均衡（资源配置）" in text and "四、说明" in text
+    assert "需增加在园幼儿 13 名" in text and "东区实验小学" in text and "需增加县级以上骨干教师 2 名" in text
+    assert "第 1 页" in text
+
+
+def test_the_acceptance_page_links_the_word_and_pdf_reports(login) -> None:  # type: ignore[no-untyped-def]
+    body = text(login("east_admin").get("/indicators/acceptance/"))
+    assert 'href="/indicators/acceptance/370202.docx"' in body and 'href="/indicators/acceptance/370202.pdf"' in body
+
+
+def test_a_county_outside_the_scope_answers_404_for_the_pdf_as_for_the_word_report(login) -> None:  # type: ignore[no-untyped-def]
+    client = login("east_admin")
+    for url in ("/indicators/acceptance/370203.docx", "/indicators/acceptance/370203.pdf",
+                "/indicators/acceptance/370200.pdf", "/indicators/acceptance/999999.pdf"):
+        assert client.get(url).status_code == 404, url

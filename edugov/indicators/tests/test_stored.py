@@ -106,7 +106,7 @@ def test_recompute_for_school_stores_exactly_what_a_full_recompute_stores(data: 
     assert incremental != before  # the change did move some value
     assert incremental == full(YEAR)
     chain = CHAINS[change](data)
-    assert written == 24 * len(chain)  # the school and every unit above it, 24 indicators each
+    assert written == 25 * len(chain)  # the school and every unit above it, 25 indicators each
     assert {k[0] for k in before if before[k] != incremental[k]} <= chain
 
 
@@ -127,7 +127,7 @@ def test_stored_values_equal_the_live_values(data: Data) -> None:
             assert (r.reason, r.met, r.version) == (v.reason, v.met, v.version)
     r = IndicatorValueRecord.objects.get(unit=data.city.city, year=YEAR, code="preschool_gross_enrolment")
     assert (r.fraction, r.numerator, r.denominator, r.value) == ("80/1", "200", "250", Decimal("80"))
-    assert IndicatorValueRecord.objects.filter(year=YEAR).count() == 24 * OrgUnit.objects.count()
+    assert IndicatorValueRecord.objects.filter(year=YEAR).count() == 25 * OrgUnit.objects.count()
 
 
 def test_a_change_two_years_earlier_reaches_the_cohort_indicator(data: Data) -> None:
@@ -203,7 +203,7 @@ def test_many_changed_schools_make_one_full_recompute(data: Data, monkeypatch: p
     CHANGES["classes"](data)
     monkeypatch.setattr(module, "FULL_RECOMPUTE_AT", 1)
     written = recompute_after_import({(data.city.east_primary.pk, YEAR), (data.city.east_junior.pk, YEAR)})
-    assert written == 24 * OrgUnit.objects.count()
+    assert written == 25 * OrgUnit.objects.count()
     assert stored() == full(YEAR)
 
 

@@ -21,6 +21,7 @@ from edugov.core import services
 from edugov.core.choices import Role
 from edugov.core.management.commands.serve import serve
 from edugov.demo.cases import add_demo_cases
+from edugov.demo.evaluation import add_demo_evaluation
 from edugov.demo.placement import add_demo_placement
 from edugov.registry.choices import UnitKind
 from edugov.registry.models import OrgUnit
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         self._load_demo_plans()
         add_demo_placement(self.stdout.write, DEMO_YEAR)
         add_demo_cases(self.stdout.write, DEMO_YEAR)
+        add_demo_evaluation(self.stdout.write, DEMO_YEAR)
         users = self._demo_users(data_dir)
         self.stdout.write("\n示范用户（用户名 / 密码 / 角色 @ 机构）：")
         for row in users:

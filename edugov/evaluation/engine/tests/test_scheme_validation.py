@@ -107,6 +107,12 @@ def test_misspelt_keys_duplicate_codes_and_unknown_indicators_are_rejected() -> 
     tiny(**with_leaf(0, {"indicator": "preschool_gross_enrolment"}))
 
 
+def test_a_leaf_may_name_an_indicator_of_the_shipped_catalogue_that_the_plan_lexicon_lacks() -> None:
+    tiny(**with_leaf(0, {"indicator": "migrant_public_share"}))
+    tiny(**with_leaf(0, {"indicator": "oversize_class_count"}))
+    assert "或指标目录中" in rejected(with_leaf(0, {"indicator": "no_such_indicator"}))
+
+
 def test_a_leaf_needs_a_rule_and_a_parent_cannot_have_one() -> None:
     raw = tiny_raw()
     del raw["items"][1]["children"][0]["rule"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -26,7 +25,7 @@ def section(school_id: str = "S1", *, county_id: str = "C1", section: Section = 
     """The exact-threshold school with some staff or asset fields replaced."""
     return SchoolSection(
         school_id=school_id, county_id=county_id, section=section, school_type_code=school_type_code, pupils=pupils,
-        staff=dataclasses.replace(EXACT_STAFF, **(staff or {})),
-        assets=dataclasses.replace(EXACT_ASSETS, **(assets or {})),
+        staff=EXACT_STAFF._replace(**(staff or {})),
+        assets=EXACT_ASSETS._replace(**(assets or {})),
         name=school_id,
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 from fractions import Fraction
 
@@ -73,3 +74,32 @@ def test_a_school_missing_an_input_makes_that_cv_unavailable_with_a_reason() -> 
     assert county.cv("equipment_value").reason == "缺少数据的学校：B"
     assert county.cv("teaching_area").value == 0
     assert county.cvs_pass is None
+
+
+def _cv_squared_by_definition(items: list[tuple[int, Fraction]]) -> Fraction | None:
+    """CV² straight from the definition, one fraction at a time: the reference for the common-denominator sums."""
+    pupils = sum(p for p, _ in items)
+    if pupils == 0:
+        return None
+    mean = sum((t for _, t in items), Fraction(0)) / pupils
+    if mean == 0:
+        return None
+    variance = sum((Fraction(p, pupils) * (t / p - mean) ** 2 for p, t in items if p > 0), Fraction(0))
+    return variance / (mean * mean)
+
+
+def test_the_common_denominator_sums_equal_the_definition_for_integer_decimal_and_split_totals() -> None:
+    rng = random.Random(20241125)
+    for case in range(300):
+        items = []
+        for _ in range(rng.randint(1, 40)):
+            pupils = rng.choice([0, 0, 1, 7, 49, 50, 333, 1999]) if case % 3 == 0 else rng.randint(1, 2500)
+            total = rng.choice([
+                Fraction(rng.randint(0, 400)),                           # teachers, rooms
+                Fraction(Decimal(rng.randint(0, 10**7)) / 100),          # m², yuan with cents
+                Fraction(rng.randint(0, 10**6), 100) * Fraction(rng.randint(1, 99), rng.randint(100, 300)),  # split
+            ])
+            items.append((pupils, total))
+        expected = _cv_squared_by_definition(items)
+        got = weighted_cv(items)
+        assert (got.variance_over_mean_sq if got is not None else None) == expected, items

@@ -31,9 +31,9 @@ def with_added(s: SchoolSection, additions: list[Addition], less: Fraction = Fra
     for a in additions:
         name = TARGET_FIELD[a.code]
         if hasattr(staff, name):
-            staff = dataclasses.replace(staff, **{name: getattr(staff, name) + int(a.amount - less)})
+            staff = staff._replace(**{name: getattr(staff, name) + int(a.amount - less)})
         else:
-            assets = dataclasses.replace(assets, **{name: Fraction(getattr(assets, name)) + a.amount - less})
+            assets = assets._replace(**{name: Fraction(getattr(assets, name)) + a.amount - less})
     return dataclasses.replace(s, staff=staff, assets=assets)
 
 
