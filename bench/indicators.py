@@ -312,7 +312,9 @@ def _measure(workdir: Path, scale: str, seed: int, year: int, repeat: int) -> in
 
     ratio = ours_s / limit_s if limit_s else float("inf")
     print()
-    print(f"Indicators at {scale} scale (seed {seed}, {year}): {schools:,} schools, SQLite, best of {repeat}")
+    named = next((k for k, v in GENERATOR_SCALE.items() if v == scale), scale)
+    print(f"Indicators at {named} scale (generator '{scale}', seed {seed}, {year}): {schools:,} schools, "
+          f"{OrgUnit.objects.count():,} units, SQLite, best of {repeat}")
     print(f"{'measure':62} {'seconds':>9}")
     print("-" * 72)
     codes = IndicatorValueRecord.objects.filter(year=year).values("code").distinct().count()

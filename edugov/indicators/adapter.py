@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Context, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db import connection
 from django.db.models import DecimalField, Field, Model
@@ -54,7 +53,6 @@ _ASSET_FIELDS = SharedAssets._fields
 _NO_ASSETS = SharedAssets()
 _MAX_DEPTH = 10
 _SECTIONS = {s.value: s for s in Section}
-_ANY_PUPILS = {Section.PRIMARY: 1, Section.JUNIOR: 1}
 
 
 def reference_date(year: int) -> dt.date:
@@ -75,8 +73,9 @@ def _plain_sections(type_code: str, pupils: Mapping[Section, int]) -> list[Secti
 
 
 def _may_have_compulsory_sections(type_code: str) -> bool:
-    """False for kindergartens and senior-only schools, whose statistics need not be read at all."""
-    return type_code in COMBINED_TYPES or bool(_plain_sections(type_code, _ANY_PUPILS))
+    """False for kindergartens and senior-only schools (see :func:`_plain_sections`), whose statistics need not be
+    read at all."""
+    return type_code in COMBINED_TYPES or not type_code.startswith(("1", "34"))
 
 
 def _county_of(unit_id: int, parents: Mapping[int, int], kinds: Mapping[int, str]) -> int | None:
@@ -122,8 +121,7 @@ LEFT JOIN registry_orglink up
 """
 
 
-@dataclass(frozen=True)
-class _Unit:
+class _Unit(NamedTuple):
     code: str
     name: str
     kind: str
@@ -177,15 +175,14 @@ def _rows(model: type[Model], columns: Sequence[str], year: int, unit_ids: Itera
             for row in rows]
 
 
-_FLOAT_CONTEXT = Context(prec=15)
-
-
 def _decimal(value: Any, places: int) -> Decimal | None:
-    """A decimal column's value as Django's SQLite converter gives it (SQLite hands back floats)."""
+    """A decimal column's value as stored (SQLite hands back floats). The shortest text of the float is the stored
+    decimal whenever it has at most 15 significant digits — the same assumption as Django's SQLite converter, which
+    rounds to 15 digits and then to the field's places (this gives the same number without trailing zeros)."""
     if value is None or isinstance(value, Decimal):
         return value
     if isinstance(value, float):
-        return _FLOAT_CONTEXT.create_decimal_from_float(value).quantize(Decimal(1).scaleb(-places))
+        return Decimal(repr(value))
     return Decimal(value)
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import NamedTuple
 
-from edugov.indicators.engine.cv import WeightedCV, weighted_cv
-from edugov.indicators.engine.inputs import COMPULSORY_SECTIONS, SchoolSection, Section
+from edugov.indicators.engine.cv import WeightedCV, weighted_cv_of_ratios
+from edugov.indicators.engine.inputs import ASSET_FIELDS, COMPULSORY_SECTIONS, STAFF_FIELDS, SchoolSection, Section
 from edugov.indicators.engine.scheme import IndicatorDef, Scheme
 
 NO_PUPILS = "在校生数为0，无法计算"
@@ -122,35 +123,57 @@ def numerator(section: SchoolSection, ind: IndicatorDef, scheme: Scheme, as_of: 
     :func:`numerator_fields`, when the caller has them already."""
     if fields is None:
         fields = numerator_fields(ind, section.section, scheme, as_of)
-    # summed as one integer ratio: a Fraction per part costs a gcd per part, for thousands of sections
+    ratio = _numerator_ratio(section, fields)
+    return None if ratio is None else Fraction(*ratio)
+
+
+Ratio = tuple[int, int]
+
+
+def _numerator_ratio(section: SchoolSection, fields: Sequence[str]) -> Ratio | None:
+    """The sum of the fields as an unreduced (numerator, denominator) pair; ``None`` if any is unreported.
+
+    Integers rather than a Fraction per part: a city has tens of thousands of these sums, and what uses them (the
+    verdict's cross-product, the CV's common-denominator sums) never needs them reduced.
+    """
+    staff, assets = section.staff, section.assets
     num, den = 0, 1
     for name in fields:
-        value = section.field_value(name)
+        if name in STAFF_FIELDS:
+            value = getattr(staff, name)
+        elif name in ASSET_FIELDS:
+            value = getattr(assets, name)
+        else:
+            raise KeyError(f"unknown input field {name!r}")
         if value is None:
             return None
-        a, b = _ratio(value)
+        if isinstance(value, int):
+            a, b = value, 1
+        elif isinstance(value, Fraction):
+            a, b = value.numerator, value.denominator
+        else:
+            a, b = value.as_integer_ratio()
         if b == den:
             num += a
         else:
             num, den = num * b + a * den, den * b
-    return Fraction(num) if den == 1 else Fraction(num, den)
-
-
-def _ratio(value: int | Decimal | Fraction) -> tuple[int, int]:
-    """(numerator, denominator) of a reported number without building a Fraction for each part."""
-    if isinstance(value, int):
-        return value, 1
-    if isinstance(value, Fraction):
-        return value.numerator, value.denominator
-    return value.as_integer_ratio()
+    return num, den
 
 
 def indicator_value(section: SchoolSection, ind: IndicatorDef, scheme: Scheme, as_of: dt.date,
                     fields: tuple[str, ...] | None = None) -> IndicatorResult:
+    if section.pupils <= 0:
+        return judged(section, ind, None)
+    return judged(section, ind, numerator(section, ind, scheme, as_of, fields))
+
+
+def judged(section: SchoolSection, ind: IndicatorDef, num: Fraction | Ratio | None) -> IndicatorResult:
+    """The indicator's result for the section from its numerator (``None``: not reported)."""
+    if isinstance(num, tuple):
+        num = Fraction(*num)
     threshold = ind.thresholds[section.section]
     if section.pupils <= 0:
         return IndicatorResult(ind.code, threshold, None, reason=NO_PUPILS)
-    num = numerator(section, ind, scheme, as_of, fields)
     if num is None:
         return IndicatorResult(ind.code, threshold, None, reason=f"{ind.name}：数据未填报")
     # value ≥ threshold ⟺ n × per × t_d ≥ t_n × d × pupils, for numerator n/d and threshold t_n/t_d
@@ -166,14 +189,24 @@ def assess_school(section: SchoolSection, scheme: Scheme, as_of: dt.date,
     ``as_of`` picks the qualification rule in force (the start of the school year being assessed). ``fields``: the
     :func:`numerator_fields` of every indicator for the section, when assessing many sections.
     """
-    if section.section not in (Section.PRIMARY, Section.JUNIOR):
+    if section.section not in COMPULSORY_SECTIONS:
         raise ValueError(f"only compulsory sections are assessed, got {section.section}")
     if fields is None:
         fields = [numerator_fields(ind, section.section, scheme, as_of) for ind in scheme.indicators]
+    return _school_result(section, _numerators(section, scheme, fields), scheme)
+
+
+def _numerators(section: SchoolSection, scheme: Scheme, fields: Sequence[tuple[str, ...]]) -> tuple[Ratio | None, ...]:
+    """Every indicator's numerator of the section, in scheme order (all ``None`` without pupils)."""
+    if section.pupils <= 0:
+        return (None,) * len(scheme.indicators)
+    return tuple(_numerator_ratio(section, f) for f in fields)
+
+
+def _school_result(section: SchoolSection, numerators: Sequence[Ratio | None], scheme: Scheme) -> SchoolResult:
     return SchoolResult(
         section=section,
-        indicators=tuple(indicator_value(section, ind, scheme, as_of, f)
-                         for ind, f in zip(scheme.indicators, fields, strict=True)),
+        indicators=tuple(judged(section, ind, num) for ind, num in zip(scheme.indicators, numerators, strict=True)),
         excluded_reason=exclusion_reason(section, scheme),
         remaining_rule_applied=scheme.remaining_rule_enabled,
         remaining_share=scheme.remaining_rule_share,
@@ -201,12 +234,23 @@ class IndicatorCV:
 
 @dataclass(frozen=True)
 class CountyResult:
-    """One county and section: the schools that entered, each indicator's CV, and the share of passing schools."""
+    """One county and section: the schools that entered, each indicator's CV, and the share of passing schools.
+
+    The school verdicts (``schools``) are built from the numerators the CVs were computed from, on first use: a
+    city's CVs alone do not need thousands of judged sections.
+    """
 
     county_id: str
     section: Section
-    schools: tuple[SchoolResult, ...]
+    sections: tuple[SchoolSection, ...]
+    numerators: tuple[tuple[Ratio | None, ...], ...]  # per section, per indicator in scheme order
     cvs: tuple[IndicatorCV, ...]
+    scheme: Scheme = field(repr=False, compare=False)
+
+    @cached_property
+    def schools(self) -> tuple[SchoolResult, ...]:
+        return tuple(_school_result(s, nums, self.scheme)
+                     for s, nums in zip(self.sections, self.numerators, strict=True))
 
     @property
     def assessed(self) -> tuple[SchoolResult, ...]:
@@ -229,38 +273,39 @@ class CountyResult:
         raise KeyError(code)
 
 
-def county_cv(results: Sequence[SchoolResult], ind: IndicatorDef, limit: Fraction) -> IndicatorCV:
-    """CV of one indicator over the assessed schools; ``None`` with a reason if any of them lacks the input."""
-    items = []
-    missing = []
-    for r in results:
-        ir = r.result(ind.code)
-        if ir.numerator is None:
-            missing.append(r.section.name or r.section.school_id)
-        else:
-            items.append((r.section.pupils, ir.numerator))
+def county_cv(entering: Sequence[tuple[SchoolSection, Ratio | None]], ind: IndicatorDef,
+              limit: Fraction) -> IndicatorCV:
+    """CV of one indicator over the assessed sections (each with its numerator of the indicator as a (numerator,
+    denominator) pair); ``None`` with a reason if any of them lacks the input."""
+    missing = [s.name or s.school_id for s, num in entering if num is None]
     if missing:
         return IndicatorCV(ind.code, limit, None, "缺少数据的学校：" + "、".join(missing))
-    cv = weighted_cv(items)
+    cv = weighted_cv_of_ratios([(s.pupils, *num) for s, num in entering if num is not None])
     return IndicatorCV(ind.code, limit, cv, "" if cv is not None else "无学生或均值为0，无法计算")
 
 
 def assess_county(sections: Iterable[SchoolSection], scheme: Scheme, as_of: dt.date) -> list[CountyResult]:
-    """Assess every section, group by county and section, and compute the CVs over the non-excluded schools.
+    """Group the sections by county and section and compute each indicator's CV over the assessed schools (not
+    excluded, with pupils); the school verdicts follow on demand (:attr:`CountyResult.schools`).
 
     Pass only primary and junior sections (senior parts are not assessed and raise ``ValueError``).
     """
-    groups: dict[tuple[str, Section], list[SchoolResult]] = {}
-    fields: dict[Section, list[tuple[str, ...]]] = {}
+    groups: dict[tuple[str, Section], list[SchoolSection]] = {}
     for s in sections:
-        if s.section not in fields and s.section in COMPULSORY_SECTIONS:
-            fields[s.section] = [numerator_fields(ind, s.section, scheme, as_of) for ind in scheme.indicators]
-        groups.setdefault((s.county_id, s.section), []).append(assess_school(s, scheme, as_of, fields.get(s.section)))
+        if s.section not in COMPULSORY_SECTIONS:
+            raise ValueError(f"only compulsory sections are assessed, got {s.section}")
+        groups.setdefault((s.county_id, s.section), []).append(s)
+    fields = {section: [numerator_fields(ind, section, scheme, as_of) for ind in scheme.indicators]
+              for section in {section for _, section in groups}}
     out = []
-    for (county_id, section), results in sorted(groups.items()):
-        entering = [r for r in results if r.passes is not None]
+    for (county_id, section), members in sorted(groups.items()):
+        numerators = [_numerators(s, scheme, fields[section]) for s in members]
+        entering = [(s, nums) for s, nums in zip(members, numerators, strict=True)
+                    if s.pupils > 0 and not exclusion_reason(s, scheme)]
         out.append(CountyResult(
-            county_id=county_id, section=section, schools=tuple(results),
-            cvs=tuple(county_cv(entering, ind, scheme.cv_limits[section]) for ind in scheme.indicators),
+            county_id=county_id, section=section, sections=tuple(members), numerators=tuple(numerators),
+            cvs=tuple(county_cv([(s, nums[i]) for s, nums in entering], ind, scheme.cv_limits[section])
+                      for i, ind in enumerate(scheme.indicators)),
+            scheme=scheme,
         ))
     return out

@@ -52,26 +52,27 @@ def weighted_cv(items: Sequence[tuple[int, Fraction]]) -> WeightedCV | None:
     least common multiple of its terms' denominators) in integers: adding fractions one by one recomputes a
     growing gcd at every step and was most of the time of a city's CVs. The result is the same exact fraction.
     """
-    total_pupils = 0
-    numerators: list[int] = []
-    denominators: list[int] = []
-    for p, t in items:
-        total_pupils += p
-        numerators.append(t.numerator)
-        denominators.append(t.denominator)
+    return weighted_cv_of_ratios([(p, t.numerator, t.denominator) for p, t in items])
+
+
+def weighted_cv_of_ratios(items: Sequence[tuple[int, int, int]]) -> WeightedCV | None:
+    """:func:`weighted_cv` of ``(pupils, numerator, denominator)`` triples, the raw total being numerator ÷
+    denominator (denominator > 0, not necessarily reduced)."""
+    total_pupils = sum(p for p, _, _ in items)
     if total_pupils == 0:
         return None
+    numerators = [n for _, n, _ in items]
+    denominators = [d for _, _, d in items]
     total = _sum_over(numerators, denominators)
     if total == 0:
         return None
-    if all(p > 0 for p, _ in items):
+    if all(p > 0 for p, _, _ in items):
         total_with_pupils = total
-        squares = _sum_over([n * n for n in numerators],
-                            [d * d * p for d, (p, _) in zip(denominators, items, strict=True)])
+        squares = _sum_over([n * n for n in numerators], [d * d * p for p, _, d in items])
     else:
-        kept = [(n, d, p) for n, d, (p, _) in zip(numerators, denominators, items, strict=True) if p > 0]
-        total_with_pupils = _sum_over([n for n, _, _ in kept], [d for _, d, _ in kept])
-        squares = _sum_over([n * n for n, _, _ in kept], [d * d * p for _, d, p in kept])
+        kept = [(p, n, d) for p, n, d in items if p > 0]
+        total_with_pupils = _sum_over([n for _, n, _ in kept], [d for _, _, d in kept])
+        squares = _sum_over([n * n for _, n, _ in kept], [d * d * p for p, _, d in kept])
     mean = total / total_pupils
     variance = squares / total_pupils - 2 * mean * total_with_pupils / total_pupils + mean * mean
     return WeightedCV(mean=mean, variance=variance, variance_over_mean_sq=variance / (mean * mean))

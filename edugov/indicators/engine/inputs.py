@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, NamedTuple
@@ -60,29 +60,29 @@ class SharedAssets(NamedTuple):
     multimedia_classrooms: Number | None = None
 
 
-_STAFF_FIELDS = frozenset(StaffCounts._fields)
-_ASSET_FIELDS = frozenset(SharedAssets._fields)
+STAFF_FIELDS = frozenset(StaffCounts._fields)
+ASSET_FIELDS = frozenset(SharedAssets._fields)
 
 
-@dataclass(frozen=True)
-class SchoolSection:
-    """The primary or junior part of one school: the unit every indicator and every CV is computed on."""
+class SchoolSection(NamedTuple):
+    """The primary or junior part of one school: the unit every indicator and every CV is computed on. (A named
+    tuple like the records it holds: a city has thousands.)"""
 
     school_id: str
     county_id: str
     section: Section
     school_type_code: str
     pupils: int
-    staff: StaffCounts = field(default_factory=StaffCounts)
-    assets: SharedAssets = field(default_factory=SharedAssets)
+    staff: StaffCounts = StaffCounts()
+    assets: SharedAssets = SharedAssets()
     name: str = ""
 
     def field_value(self, name: str) -> Number | None:
         """A numerator field by name, looked up on staff first, then on assets."""
-        if name in _STAFF_FIELDS:
+        if name in STAFF_FIELDS:
             value: Number | None = getattr(self.staff, name)
             return value
-        if name in _ASSET_FIELDS:
+        if name in ASSET_FIELDS:
             asset: Number | None = getattr(self.assets, name)
             return asset
         raise KeyError(f"unknown input field {name!r}")
@@ -102,7 +102,10 @@ class WholeSchool:
 
 
 def _share(value: Number | None, fraction: Fraction) -> Fraction | None:
-    return None if value is None else Fraction(value) * fraction
+    if value is None:
+        return None
+    n, d = (value, 1) if isinstance(value, int) else value.as_integer_ratio()
+    return Fraction(n * fraction.numerator, d * fraction.denominator)
 
 
 def split_combined_school(school: WholeSchool, scheme: Scheme) -> list[SchoolSection]:

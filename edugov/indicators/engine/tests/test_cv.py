@@ -4,7 +4,17 @@ import random
 from decimal import Decimal
 from fractions import Fraction
 
-from edugov.indicators.engine import Section, assess_county, display, load_scheme, unweighted_cv, weighted_cv
+import pytest
+
+from edugov.indicators.engine import (
+    Section,
+    assess_county,
+    assess_school,
+    display,
+    load_scheme,
+    unweighted_cv,
+    weighted_cv,
+)
 from edugov.indicators.engine.tests.builders import AS_OF, section
 
 SCHEME = load_scheme()
@@ -103,3 +113,18 @@ def test_the_common_denominator_sums_equal_the_definition_for_integer_decimal_an
         expected = _cv_squared_by_definition(items)
         got = weighted_cv(items)
         assert (got.variance_over_mean_sq if got is not None else None) == expected, items
+
+
+def test_the_county_schools_built_on_demand_equal_each_school_assessed_alone() -> None:
+    sections = [*_county(), section("M", assets={"gym_area": None}), section("Z", pupils=0),
+                section("S", school_type_code="312", assets={"teaching_area": Fraction(9001, 3)})]
+    for county in assess_county(sections, SCHEME, AS_OF):
+        alone = [assess_school(s, SCHEME, AS_OF) for s in county.sections]
+        assert list(county.schools) == alone
+        assert [[r.value for r in s.indicators] for s in county.schools] == [
+            [r.value for r in s.indicators] for s in alone]
+
+
+def test_a_senior_section_is_refused_by_the_county_assessment() -> None:
+    with pytest.raises(ValueError, match="compulsory"):
+        assess_county([section(section=Section.SENIOR, school_type_code="342")], SCHEME, AS_OF)

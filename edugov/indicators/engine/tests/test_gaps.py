@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 from fractions import Fraction
 
@@ -34,7 +33,7 @@ def with_added(s: SchoolSection, additions: list[Addition], less: Fraction = Fra
             staff = staff._replace(**{name: getattr(staff, name) + int(a.amount - less)})
         else:
             assets = assets._replace(**{name: Fraction(getattr(assets, name)) + a.amount - less})
-    return dataclasses.replace(s, staff=staff, assets=assets)
+    return s._replace(staff=staff, assets=assets)
 
 
 # 7 backbone teachers (0.7 per 100) and 6260 m² of sports area (6.26 m²) for 1000 pupils: 5 of 7 met.
