@@ -104,7 +104,7 @@ def _ancestor_links(unit: OrgUnit, on: dt.date) -> dict[int, int]:
 
 _TREE_SQL = """
 WITH RECURSIVE tree(id) AS (
-    SELECT %s
+    SELECT id FROM registry_orgunit WHERE id = %s
     UNION
     SELECT link.child_id FROM registry_orglink AS link JOIN tree ON link.parent_id = tree.id
     WHERE link.hierarchy = %s AND link.valid_from <= %s AND (link.valid_to IS NULL OR link.valid_to > %s))
