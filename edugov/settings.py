@@ -141,9 +141,12 @@ EDUGOV_IMPORT_MAX_BYTES = 200 * 1024 * 1024
 # Web imports validate and apply in a background thread so that the page can show progress; tests run them inline.
 EDUGOV_IMPORT_SYNC = env_bool("EDUGOV_IMPORT_SYNC", False)
 
+# API tokens stop working this many hours after they were issued; logging in again gives a new one.
+EDUGOV_TOKEN_TTL_HOURS = int(env_str("EDUGOV_TOKEN_TTL_HOURS", "168"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "edugov.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from conftest import PASSWORD
+from edugov.indicators.services import sync_shipped
 from edugov.registry.services import open_unit
 
 pytestmark = pytest.mark.browser
@@ -71,3 +72,26 @@ def test_a_city_admin_reviews_and_publishes_a_plan_and_a_district_reports_on_its
     page.wait_for_selector("#task-reports")
     assert "已完成一半学校的分班调整" in page.inner_text("#task-reports")
     assert "50%" in page.inner_text("body")
+
+
+def test_a_district_registers_a_target_of_its_own_and_sees_it_judged(
+    transactional_db, city, personas, live_server, browser_page
+):
+    # a transactional test before this one flushed the tables, the catalogue's too
+    sync_shipped()
+    page = browser_page
+    _login(page, live_server.url, personas.east_admin.username)
+    page.goto(f"{live_server.url}/plans/targets/")
+    page.click("#target-entry summary")
+    page.select_option("#id_owner", label="东区（370202）")
+    page.select_option("#id_indicator_code", value="large_class")
+    page.select_option("#id_comparator", value="zero")
+    page.fill("#id_deadline_year", "2026")
+    page.click("#target-entry-form button[type=submit]")
+    page.wait_for_selector("#target-table")
+    row = page.locator("#target-table tbody tr").filter(has_text="登记目标")
+    assert row.count() == 1
+    assert "东区大班额比例清零（2026年底前）" in row.inner_text()
+    row.get_by_role("button", name="撤销目标").click()
+    page.wait_for_selector("#target-table")
+    assert page.locator("#target-table tbody tr").filter(has_text="登记目标").count() == 0

@@ -172,8 +172,11 @@ class TaskReportUploadSerializer(serializers.Serializer):  # type: ignore[type-a
 
 
 class TargetSerializer(ReadOnlyModelSerializer):
-    plan_id = serializers.IntegerField(source="version.plan_id", read_only=True, help_text="所属工作计划编号")
-    version = serializers.IntegerField(source="version.number", read_only=True, help_text="所在版本的版本号")
+    plan_id = serializers.IntegerField(source="version.plan_id", read_only=True, allow_null=True,
+                                       help_text="所属工作计划编号；计划之外登记的目标为 null")
+    version = serializers.IntegerField(source="version.number", read_only=True, allow_null=True,
+                                       help_text="所在版本的版本号；登记的目标为 null")
+    registered = serializers.SerializerMethodField(help_text="是否为计划之外登记的目标")
     comparator = choice_string("比较方式", Comparator)
     comparator_label = label("comparator", "比较方式的中文名称")
     value = AsWrittenDecimalField(max_digits=20, decimal_places=6, read_only=True,
@@ -190,12 +193,12 @@ class TargetSerializer(ReadOnlyModelSerializer):
 
     class Meta:
         model = Target
-        fields = ("id", "plan_id", "version", "quote", "subject", "comparator", "comparator_label", "value",
-                  "value_max", "unit_of_measure", "per", "deadline_text", "scope_text", "kind", "kind_label",
+        fields = ("id", "plan_id", "version", "registered", "quote", "subject", "comparator", "comparator_label",
+                  "value", "value_max", "unit_of_measure", "per", "deadline_text", "scope_text", "kind", "kind_label",
                   "indicator_code", "indicator_confidence", "owner_code", "owner_name", "period_start",
                   "period_end", "start", "end")
         extra_kwargs = {
-            "quote": {"help_text": "原文（与计划正文逐字一致）"},
+            "quote": {"help_text": "原文（与计划正文逐字一致）；登记的目标为系统按登记内容写成的表述"},
             "start": {"help_text": "原文在所在版本正文中的起始位置（字符序号，从 0 起）"},
             "end": {"help_text": "原文在所在版本正文中的结束位置（不含）"},
             "per": {"help_text": "口径，如“每校”“每生”"},
@@ -204,6 +207,9 @@ class TargetSerializer(ReadOnlyModelSerializer):
             "period_start": {"help_text": "考核期起始日期"},
             "period_end": {"help_text": "考核期截止日期（目标到期日）"},
         }
+
+    def get_registered(self, target: Target) -> bool:
+        return target.version_id is None
 
 
 # --- 督办 --------------------------------------------------------------------------------------------------------

@@ -95,7 +95,19 @@ def publish_seed_plans(city: OrgUnit, *, default_year: int, today: dt.date | Non
         _report(version.plan, today)
         plans.append(version.plan)
     services.escalate_overdue(today=today)
+    _register_targets(counties, default_year)
     return plans
+
+
+def _register_targets(counties: list[OrgUnit], year: int) -> None:
+    """Two targets the first county registers outside the plans (登记目标), so the targets page shows both kinds."""
+    if not counties:
+        return
+    county = counties[0]
+    services.enter_target(actor=None, owner=county, indicator_code="myopia_rate", comparator="<=", value="50",
+                          deadline_year=year + 2, note="近视率每年下降不低于1个百分点")
+    services.enter_target(actor=None, owner=county, indicator_code="large_class", comparator="zero", value=None,
+                          deadline_year=year + 1)
 
 
 def _review(measure: Measure, offices: dict[str, OrgUnit], counties: list[OrgUnit]) -> None:

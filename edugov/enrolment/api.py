@@ -28,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from edugov.api.authentication import token_expired
 from edugov.enrolment import intake, queries, services
 from edugov.enrolment.models import Application, EnrolmentRound, Intake, RoundSchool
 
@@ -82,8 +83,9 @@ class RoundApplications(APIView):
 # CSRF exposure): the receipt must cost as little as the database allows.
 
 
-# Tokens and rounds seen in the last seconds, so that a receipt under a burst costs one statement. A revoked token
-# or a deactivated account stops working within TOKEN_CACHE_SECONDS; a round's window is re-read every second.
+# Tokens and rounds seen in the last seconds, so that a receipt under a burst costs one statement. A revoked or
+# expired token or a deactivated account stops working within TOKEN_CACHE_SECONDS; a round's window is re-read every
+# second.
 TOKEN_CACHE_SECONDS = 10.0
 ROUND_CACHE_SECONDS = 1.0
 _tokens: dict[str, tuple[Any, float]] = {}
@@ -101,7 +103,7 @@ def _token_user(request: HttpRequest) -> Any:
     if cached is not None and cached[1] > now:
         return cached[0]
     token = Token.objects.select_related("user").filter(key=key).first()
-    user = token.user if token is not None and token.user.is_active else None
+    user = token.user if token is not None and token.user.is_active and not token_expired(token) else None
     if len(_tokens) > 100_000:
         _tokens.clear()
     _tokens[key] = (user, now + TOKEN_CACHE_SECONDS)

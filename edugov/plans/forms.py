@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 from typing import Any, cast
 
@@ -107,6 +107,33 @@ class TargetReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         _limit(self.fields["owner"], units)
         cast(forms.ChoiceField, self.fields["indicator_code"]).choices = [("", _("（不关联）")), *indicators]
+
+
+class TargetEntryForm(forms.Form):
+    """登记目标: a target of the bureau's own, outside any plan, on a catalogue indicator."""
+
+    owner = forms.ModelChoiceField(label=_("责任单位"), queryset=OrgUnit.objects.none())
+    indicator_code = forms.ChoiceField(label=_("关联指标"))
+    comparator = forms.ChoiceField(label=_("比较方式"), choices=[
+        (">=", _("不低于")), (">", _("高于")), ("<=", _("不高于")), ("<", _("低于")), ("==", _("达到（等于）")),
+        ("zero", _("清零"))])
+    value = forms.DecimalField(label=_("目标值"), max_digits=20, decimal_places=6, required=False,
+                               help_text=_("按指标的单位填写，如 95.5 表示 95.5%；“清零”不填"))
+    deadline_year = forms.IntegerField(label=_("截止年份"), min_value=2000, max_value=2100)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, owners: Sequence[OrgUnit], indicators: Iterable[tuple[str, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = OrgUnit.objects.filter(
+            pk__in=[u.pk for u in owners]).order_by("code")
+        cast(forms.ChoiceField, self.fields["indicator_code"]).choices = list(indicators)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("comparator") != "zero" and data.get("value") is None:
+            self.add_error("value", _("请填写目标值。"))
+        return data
 
 
 class AddTargetForm(TargetReviewForm):

@@ -201,11 +201,18 @@ class Measure(ReviewItem):
 
 
 class Target(ReviewItem):
-    """A quantitative target a plan commits to (学前三年毛入园率达到95.5%, 新增学位1.5万个, 大班额清零): what is
-    measured, how it is compared, the value, for whom (`owner`) and by when. Accepted targets of a published version
-    are what the indicators evaluate against computed values."""
+    """A quantitative target (学前三年毛入园率达到95.5%, 新增学位1.5万个, 大班额清零): what is measured, how it is
+    compared, the value, for whom (`owner`) and by when. Most come from a plan (`version`), quoted from its text;
+    accepted targets of a published version are what the indicators evaluate against computed values. A bureau may
+    also register a target of its own outside any plan (`version` empty, `entered_by` set): its quote is the
+    sentence the system wrote from the form."""
 
-    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="targets")
+    # nullable here only: measures always belong to a version (the abstract base's type says so)
+    version = models.ForeignKey(  # type: ignore[assignment]
+        PlanVersion, on_delete=models.CASCADE, related_name="targets", null=True, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("登记人"))
+    entered_at = models.DateTimeField(_("登记时间"), null=True, blank=True)
     measure = models.ForeignKey(Measure, on_delete=models.SET_NULL, null=True, blank=True, related_name="targets",
                                 verbose_name=_("所属举措"))
     subject = models.CharField(_("指标对象"), max_length=200)
@@ -232,6 +239,13 @@ class Target(ReviewItem):
 
     def __str__(self) -> str:
         return self.quote[:60]
+
+    @property
+    def plan_version(self) -> PlanVersion:
+        """The plan version of a plan's target; a registered target has none (ValueError)."""
+        if self.version is None:
+            raise ValueError(f"target {self.pk} was registered outside a plan")
+        return self.version
 
 
 class Task(models.Model):

@@ -91,11 +91,27 @@ def escalations_for(user: object, *, open_only: bool = True) -> QuerySet[Escalat
 
 
 def published_targets(plan: Plan | None = None) -> QuerySet[Target]:
-    """The targets in force: accepted targets of published versions (what the indicators evaluate)."""
-    rows = Target.objects.filter(status=ReviewStatus.ACCEPTED, version__status=VersionStatus.PUBLISHED)
+    """The targets in force (what the indicators evaluate): accepted targets of published versions, and — unless a
+    plan is named — the targets registered outside any plan."""
+    in_force = Q(version__status=VersionStatus.PUBLISHED)
+    rows = Target.objects.filter(status=ReviewStatus.ACCEPTED)
     if plan is not None:
-        rows = rows.filter(version__plan=plan)
-    return rows.select_related("owner", "version__plan")
+        rows = rows.filter(in_force, version__plan=plan)
+    else:
+        rows = rows.filter(in_force | Q(version__isnull=True))
+    return rows.select_related("owner", "version__plan", "entered_by")
+
+
+def targets_for(user: object) -> QuerySet[Target]:
+    """The targets in force the user may see: every target of the plans issued within their scope, the targets of
+    other visible plans that units of theirs own, and the registered targets of units within their scope."""
+    targets = published_targets()
+    scope = scope_for(user)
+    if scope.everything:
+        return targets
+    in_plans = (Q(version__plan__in=plans_for(user).values("pk"))
+                & (Q(version__plan__unit_id__in=scope.unit_ids) | Q(owner_id__in=scope.unit_ids)))
+    return targets.filter(in_plans | Q(version__isnull=True, owner_id__in=scope.unit_ids))
 
 
 @dataclass(frozen=True)

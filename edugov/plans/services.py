@@ -32,6 +32,7 @@ from edugov.plans import diff as plan_diff
 from edugov.plans.extract import PlanReadError, extract_structure, extract_targets, read_plan_bytes
 from edugov.plans.models import (
     OPEN_TASK_STATUSES,
+    Comparator,
     Escalation,
     EscalationKind,
     ItemOrigin,
@@ -322,7 +323,9 @@ def review_target(*, actor: Actor, target: Target, status: str, note: str = "", 
     """Accepts or rejects a target, optionally correcting its fields (subject, comparator, value, value_max,
     unit_of_measure, per, scope_text, indicator_code, owner, period_end)."""
     target = Target.objects.select_for_update().select_related("version__plan__unit").get(pk=target.pk)
-    _require_review(actor, target.version)
+    if target.version is None:
+        raise PlanInputError(_("登记的目标不在计划中，不经审核；如需修改请撤销后重新登记。"))
+    _require_review(actor, target.plan_version)
     if status not in ReviewStatus.values:
         raise PlanInputError(_("未知的审核状态：%(status)s") % {"status": status})
     before = audit.snapshot(target, _TARGET_FIELDS)
@@ -332,7 +335,7 @@ def review_target(*, actor: Actor, target: Target, status: str, note: str = "", 
     target.reviewed_at = timezone.now()
     target.reviewed_by = audit_user(actor)
     target.save()
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=target, org_unit_id=target.version.plan.unit_id,
+    audit.record(actor=actor, action=AuditAction.UPDATE, obj=target, org_unit_id=target.plan_version.plan.unit_id,
                  before=before, after=audit.snapshot(target, _TARGET_FIELDS))
     return target
 
@@ -355,7 +358,7 @@ def _apply_target_changes(target: Target, changes: dict[str, Any]) -> None:
         elif name in {"value", "value_max"}:
             setattr(target, name, _decimal(value))
         elif name == "owner":
-            _check_units_in_plan(target.version.plan, [value])
+            _check_units_in_plan(target.plan_version.plan, [value])
             target.owner = value
         elif name == "period_end":
             target.period_end = value
@@ -402,6 +405,64 @@ def add_target(*, actor: Actor, version: PlanVersion, quote: str, subject: str, 
     audit.record(actor=actor, action=AuditAction.CREATE, obj=target, org_unit_id=plan.unit_id,
                  after=audit.snapshot(target, _TARGET_FIELDS))
     return target
+
+
+# Comparators a registered target may use: it is judged against an indicator's value, not a count of things done.
+_ENTERED_COMPARATORS = (">=", ">", "<=", "<", "==", "zero")
+
+
+@transaction.atomic
+def enter_target(*, actor: Actor, owner: OrgUnit, indicator_code: str, comparator: str, value: Any,
+                 deadline_year: int, note: str = "") -> Target:
+    """Registers a target of the bureau's own outside any plan (e.g. 东区近视率不高于50%，2026年): linked to a
+    catalogue indicator of the same unit of measure, owned by a unit the actor may edit, due at the end of
+    ``deadline_year``. Its status is then computed like that of a plan's target. Audited."""
+    from edugov.indicators.services import current_catalogue
+
+    _require_edit(actor, owner)
+    catalogue = current_catalogue()
+    if indicator_code not in catalogue.indicators:
+        raise PlanInputError(_("指标目录中没有指标“%(code)s”。") % {"code": indicator_code})
+    indicator = catalogue.indicator(indicator_code)
+    if comparator not in _ENTERED_COMPARATORS:
+        raise PlanInputError(_("未知的比较方式：%(value)s") % {"value": comparator})
+    if not 2000 <= deadline_year <= 2100:
+        raise PlanInputError(_("截止年份应为2000至2100之间的年份。"))
+    exact = Decimal(0) if comparator == "zero" else _decimal(value)
+    if exact is None:
+        raise PlanInputError(_("目标值不能为空。"))
+    if not exact.is_finite() or abs(exact) >= Decimal(10) ** 14:
+        raise PlanInputError(_("“%(value)s”不是有效的目标值。") % {"value": value})
+    unit = indicator.unit
+    shown = format(exact.normalize(), "f") + (unit if unit == "%" else f" {unit}")
+    stated = "清零" if comparator == "zero" else f"{Comparator(comparator).label}{shown}"
+    quote = f"{owner.name}{indicator.name_zh}{stated}（{deadline_year}年底前）"
+    if note.strip():
+        quote = f"{quote}。{note.strip()}"
+    now = timezone.now()
+    target = Target.objects.create(
+        version=None, quote=quote[:2000], start=0, end=len(quote), origin=ItemOrigin.MANUAL,
+        status=ReviewStatus.ACCEPTED, reviewed_at=now, reviewed_by=audit_user(actor),
+        subject=indicator.name_zh[:200], comparator=comparator, value=exact, unit_of_measure=unit[:20],
+        deadline_text=f"{deadline_year}"[:20], kind=_kind_for(comparator), indicator_code=indicator_code,
+        owner=owner, period_start=dt.date(deadline_year, 1, 1), period_end=_year_end(deadline_year),
+        entered_by=audit_user(actor), entered_at=now)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=target, org_unit_id=owner.pk,
+                 after=audit.snapshot(target, _TARGET_FIELDS), message=_("登记目标"))
+    return target
+
+
+@transaction.atomic
+def withdraw_target(*, actor: Actor, target: Target) -> None:
+    """Deletes a registered target (only those entered outside a plan; a plan's targets change with the plan)."""
+    target = Target.objects.select_for_update().select_related("owner").get(pk=target.pk)
+    if target.version_id is not None or target.owner is None:
+        raise PlanInputError(_("计划中的目标随计划修订，不能单独撤销。"))
+    _require_edit(actor, target.owner)
+    before = audit.snapshot(target, _TARGET_FIELDS)
+    audit.record(actor=actor, action=AuditAction.DELETE, obj=target, org_unit_id=target.owner_id, before=before,
+                 message=_("撤销登记的目标"))
+    target.delete()
 
 
 def _kind_for(comparator: str) -> str:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("tasks/<int:pk>/escalate/", views.task_escalate, name="plan_task_escalate"),
     path("escalations/", views.escalation_index, name="plan_escalations"),
     path("targets/", views.target_index, name="plan_targets"),
+    path("targets/<int:pk>/withdraw/", views.target_withdraw, name="plan_target_withdraw"),
     path("escalations/<int:pk>/resolve/", views.escalation_resolve, name="plan_escalation_resolve"),
     path("evidence/<int:pk>/", views.evidence_download, name="plan_evidence"),
 ]

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from edugov.plans.forms import (
     ProgressReportForm,
     ResolveEscalationForm,
     RevisionUploadForm,
+    TargetEntryForm,
     TargetReviewForm,
 )
 from edugov.plans.highlight import Span, runs
@@ -69,6 +70,13 @@ def indicator_choices() -> tuple[tuple[str, str], ...]:
     path = Path(__file__).parent / "lexicon" / "indicators.csv"
     with path.open(encoding="utf-8") as f:
         return tuple((row["code"], row["name_zh"]) for row in csv.DictReader(f))
+
+
+def catalogue_choices() -> list[tuple[str, str]]:
+    """Indicators a registered target can be set on: the current catalogue (code, 名称（单位）)."""
+    from edugov.indicators.services import current_catalogue
+
+    return [(code, f"{ind.name_zh}（{ind.unit}）") for code, ind in current_catalogue().indicators.items()]
 
 
 def _owner_units(plan: Plan) -> QuerySet[OrgUnit]:
@@ -162,12 +170,22 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def target_index(request: HttpRequest) -> HttpResponse:
     """目标达成: every published target the user can see, with its indicator's latest value and status."""
-    scope = scope_for(request.user)
-    targets = queries.published_targets().filter(version__plan__in=queries.plans_for(request.user))
-    if not scope.everything:
-        # Whole plans in scope, and elsewhere the targets a unit of the user's owns.
-        targets = targets.filter(Q(version__plan__unit_id__in=scope.unit_ids) | Q(owner_id__in=scope.unit_ids))
-    rows = list(targets.order_by("-version__plan__year", "version__plan__title", "start"))
+    form = None
+    if request.method == "POST":
+        form = TargetEntryForm(request.POST, owners=_entry_owners(request.user), indicators=catalogue_choices())
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.enter_target(actor=request.user, owner=data["owner"], indicator_code=data["indicator_code"],
+                                      comparator=data["comparator"], value=data["value"],
+                                      deadline_year=data["deadline_year"], note=data["note"])
+            except ValidationError as exc:
+                form.add_error(None, _messages(exc))
+            else:
+                messages.success(request, _("目标已登记。"))
+                return redirect("plan_targets")
+    rows = list(queries.targets_for(request.user).order_by(
+        F("version__plan__year").desc(nulls_last=True), "version__plan__title", "start", "pk"))
     progress = target_progress(rows)
     # Targets with a computed status first; the rest (counts of things built, events held) follow.
     rows.sort(key=lambda t: t.pk not in progress)
@@ -177,9 +195,45 @@ def target_index(request: HttpRequest) -> HttpResponse:
     counts: dict[str, int] = {}
     for item in progress.values():
         counts[item.status.status] = counts.get(item.status.status, 0) + 1
+    owners = _entry_owners(request.user)
+    if form is None and owners:
+        form = TargetEntryForm(owners=owners, indicators=catalogue_choices(),
+                               initial={"deadline_year": timezone.localdate().year, "comparator": ">="})
+    editable = {pk for pk in {t.owner_id for t in rows if t.version_id is None and t.owner_id is not None}
+                if scope_for(request.user).can_at(Permission.EDIT, pk)}
     return render(request, "plans/targets.html", {
         "rows": rows, "progress": progress, "counts": counts, "status": wanted, "labels": STATUS_LABELS,
-        "linked": len(progress), "total": len(rows) if not wanted else None})
+        "linked": len(progress), "total": len(rows) if not wanted else None, "form": form,
+        "withdrawable": editable})
+
+
+def _entry_owners(user: Any) -> list[OrgUnit]:
+    """Units the user may register targets for: the units of their roles that they may edit, and the counties
+    below them (schools register their own targets from their own account)."""
+    scope = scope_for(user)
+    if not scope.can(Permission.EDIT):
+        return []
+    roots = [pk for pk in scope.root_ids if scope.can_at(Permission.EDIT, pk)]
+    if scope.everything:
+        roots = list(OrgUnit.objects.filter(kind=UnitKind.CITY).values_list("pk", flat=True))
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=roots)}
+    for county in OrgUnit.objects.filter(kind=UnitKind.COUNTY, pk__in=descendant_ids(roots)):
+        if scope.can_at(Permission.EDIT, county.pk):
+            units[county.pk] = county
+    return sorted(units.values(), key=lambda u: u.code)
+
+
+@login_required
+@require_POST
+def target_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(queries.targets_for(request.user), pk=pk, version__isnull=True)
+    try:
+        services.withdraw_target(actor=request.user, target=target)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(_messages(exc)) if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, _("已撤销登记的目标。"))
+    return redirect("plan_targets")
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -280,8 +334,8 @@ def _measure_for_edit(request: HttpRequest, pk: int) -> Measure:
 
 
 def _target_for_edit(request: HttpRequest, pk: int) -> Target:
-    target = get_object_or_404(Target.objects.select_related("version__plan__unit"), pk=pk)
-    queries.version_or_404(request.user, target.version_id)
+    target = get_object_or_404(Target.objects.select_related("version__plan__unit"), pk=pk, version__isnull=False)
+    queries.version_or_404(request.user, target.plan_version.pk)
     return target
 
 
@@ -330,8 +384,8 @@ def measure_item(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _target_context(request: HttpRequest, target: Target, form: TargetReviewForm | None = None) -> dict[str, Any]:
-    editable = target.version.status == VersionStatus.REVIEW and services.can_edit_plan(request.user,
-                                                                                       target.version.plan)
+    version = target.plan_version
+    editable = version.status == VersionStatus.REVIEW and services.can_edit_plan(request.user, version.plan)
     return {"t": target, "form": form, "editable": editable, "anchor": f"item-t-{target.pk}",
             "indicator_names": dict(indicator_choices())}
 
@@ -343,7 +397,7 @@ _TARGET_FORM_FIELDS = ("subject", "comparator", "value", "value_max", "unit_of_m
 @login_required
 def target_item(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target_for_edit(request, pk)
-    units = _owner_units(target.version.plan)
+    units = _owner_units(target.plan_version.plan)
     if request.method == "POST":
         quick = set(request.POST) <= {"status", "csrfmiddlewaretoken"}
         form = TargetReviewForm(request.POST, units=units, indicators=indicator_choices())
@@ -360,7 +414,7 @@ def target_item(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, _messages(exc))
             return render(request, "plans/_target.html", _target_context(request, target, form))
         target.refresh_from_db()
-        return _item_response(request, "plans/_target.html", _target_context(request, target), target.version)
+        return _item_response(request, "plans/_target.html", _target_context(request, target), target.plan_version)
     edit_form = None
     if request.GET.get("edit"):
         initial = {name: getattr(target, name) for name in _TARGET_FORM_FIELDS}

@@ -108,3 +108,52 @@ def test_repeated_token_requests_from_one_address_are_throttled(db, monkeypatch)
     codes = [client.post("/api/v1/auth/token/", {"username": "x", "password": "y"}).status_code for _ in range(4)]
     assert codes[:3] == [400, 400, 400]
     assert codes[3] == 429
+
+
+def _age(token_key: str, hours: float) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(key=token_key).update(created=timezone.now() - timedelta(hours=hours))
+
+
+def test_an_expired_token_is_refused_with_a_chinese_reason_and_a_new_login_replaces_it(personas: Any,
+                                                                                        settings: Any) -> None:
+    settings.EDUGOV_TOKEN_TTL_HOURS = 24
+    first = APIClient().post(TOKEN_URL, {"username": "li", "password": PASSWORD}).json()
+    assert first["expires_at"]
+    _age(first["token"], 24)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {first['token']}")
+    response = client.get("/api/v1/units/370202/")
+    assert response.status_code == 401
+    assert "令牌已过期" in response.json()["detail"]
+
+    second = APIClient().post(TOKEN_URL, {"username": "li", "password": PASSWORD}).json()["token"]
+    assert second != first["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {second}")
+    assert client.get("/api/v1/units/370202/").status_code == 200
+    client.credentials(HTTP_AUTHORIZATION=f"Token {first['token']}")
+    assert client.get("/api/v1/units/370202/").status_code == 401
+
+
+def test_a_token_just_short_of_its_lifetime_still_works(personas: Any, settings: Any) -> None:
+    settings.EDUGOV_TOKEN_TTL_HOURS = 24
+    token = APIClient().post(TOKEN_URL, {"username": "li", "password": PASSWORD}).json()["token"]
+    _age(token, 23.9)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/v1/units/370202/").status_code == 200
+
+
+def test_deleting_the_token_revokes_it_and_is_audited_without_the_key(personas: Any) -> None:
+    token = APIClient().post(TOKEN_URL, {"username": "li", "password": PASSWORD}).json()["token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.delete(TOKEN_URL).status_code == 204
+    assert client.get("/api/v1/units/370202/").status_code == 401
+    event = AuditEvent.objects.get(action=AuditAction.DELETE, object_type="authtoken.Token")
+    assert event.actor == personas.east_admin and token not in f"{event.object_id}{event.object_repr}{event.message}"
+    assert APIClient().delete(TOKEN_URL).status_code in (401, 403)

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -29,7 +29,7 @@ from rest_framework.response import Response
 from edugov.api import plan_serializers
 from edugov.api.filters import Param, exact, unit_param
 from edugov.api.views.base import ScopedReadOnlyViewSet, documented
-from edugov.core.scoping import descendant_ids, scope_for
+from edugov.core.scoping import descendant_ids
 from edugov.plans import queries, services
 from edugov.plans.models import (
     OPEN_TASK_STATUSES,
@@ -235,14 +235,9 @@ class TargetViewSet(ScopedReadOnlyViewSet):
     )
 
     def get_queryset(self) -> models.QuerySet[Target]:
-        user = self.request.user
-        targets = queries.published_targets()
-        scope = scope_for(user)
-        if not scope.everything:
-            # Whole plans for users holding the issuing unit (queries.sees_whole_plan); otherwise their own targets.
-            targets = targets.filter(version__plan__in=queries.plans_for(user).values("pk")).filter(
-                Q(version__plan__unit_id__in=scope.unit_ids) | Q(owner_id__in=scope.unit_ids))
-        return targets.order_by("version__plan_id", "start", "position", "pk")
+        # Whole plans for users holding the issuing unit; otherwise the targets their units own (registered or not).
+        return queries.targets_for(self.request.user).order_by(
+            F("version__plan_id").asc(nulls_last=True), "start", "position", "pk")
 
 
 # --- 督办 --------------------------------------------------------------------------------------------------------

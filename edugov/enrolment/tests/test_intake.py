@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from conftest import make_school
@@ -130,3 +131,13 @@ def test_without_a_token_or_for_someone_elses_receipt_there_is_nothing(rnd):
     # Another parent reusing the key is told it conflicts, and gets nothing of the first parent's.
     clash = post(other, other_auth, rnd, _body())
     assert clash.status_code == 400 and "冲突" in clash.json()["errors"]["__all__"][0]
+
+
+def test_an_expired_token_gets_no_receipt(rnd, settings):  # type: ignore[no-untyped-def]
+    settings.EDUGOV_TOKEN_TTL_HOURS = 24
+    parent = make_parent("p-old")
+    token = Token.objects.create(user=parent)
+    Token.objects.filter(pk=token.pk).update(created=timezone.now() - dt.timedelta(hours=25))
+    response = post(Client(), {"HTTP_AUTHORIZATION": f"Token {token.key}"}, rnd, _body())
+    assert response.status_code == 401
+    assert not Intake.objects.exists()
