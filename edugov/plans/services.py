@@ -322,7 +322,7 @@ def review_measure(*, actor: Actor, measure: Measure, status: str, content: str 
 def review_target(*, actor: Actor, target: Target, status: str, note: str = "", **changes: Any) -> Target:
     """Accepts or rejects a target, optionally correcting its fields (subject, comparator, value, value_max,
     unit_of_measure, per, scope_text, indicator_code, owner, period_end)."""
-    target = Target.objects.select_for_update().select_related("version__plan__unit").get(pk=target.pk)
+    target = Target.objects.select_for_update(of=("self",)).select_related("version__plan__unit").get(pk=target.pk)
     if target.version is None:
         raise PlanInputError(_("登记的目标不在计划中，不经审核；如需修改请撤销后重新登记。"))
     _require_review(actor, target.plan_version)
@@ -455,7 +455,7 @@ def enter_target(*, actor: Actor, owner: OrgUnit, indicator_code: str, comparato
 @transaction.atomic
 def withdraw_target(*, actor: Actor, target: Target) -> None:
     """Deletes a registered target (only those entered outside a plan; a plan's targets change with the plan)."""
-    target = Target.objects.select_for_update().select_related("owner").get(pk=target.pk)
+    target = Target.objects.select_for_update(of=("self",)).select_related("owner").get(pk=target.pk)
     if target.version_id is not None or target.owner is None:
         raise PlanInputError(_("计划中的目标随计划修订，不能单独撤销。"))
     _require_edit(actor, target.owner)
