@@ -7,6 +7,25 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+
+#: evidence attached to task reports and evaluation entries (cases configure theirs per case type; enrolment checks
+#: the content of its few types)
+EVIDENCE_SUFFIXES = frozenset({".pdf", ".docx", ".xlsx", ".doc", ".xls", ".jpg", ".jpeg", ".png", ".txt", ".ofd"})
+
+
+def evidence_problem(name: str, data: bytes) -> str:
+    """Why an evidence file is refused (type, size over ``EDUGOV_EVIDENCE_MAX_BYTES``, empty), in Chinese; "" if
+    it is accepted."""
+    limit = int(getattr(settings, "EDUGOV_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
+    if Path(name).suffix.lower() not in EVIDENCE_SUFFIXES:
+        return _("佐证材料“%(name)s”的类型不允许；允许：%(allowed)s。") % {
+            "name": name, "allowed": "、".join(sorted(EVIDENCE_SUFFIXES))}
+    if len(data) > limit:
+        return _("佐证材料“%(name)s”超过 %(mb)s MB 上限。") % {"name": name, "mb": limit // (1024 * 1024)}
+    if not data:
+        return _("佐证材料“%(name)s”是空文件。") % {"name": name}
+    return ""
 
 
 def suffix_of(name: str) -> str:

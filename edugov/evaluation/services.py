@@ -24,7 +24,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +32,7 @@ from django.utils.translation import gettext as _
 from edugov.core import audit
 from edugov.core.audit import Actor
 from edugov.core.choices import AuditAction, Permission, Role
-from edugov.core.files import store_by_hash, suffix_of
+from edugov.core.files import evidence_problem, store_by_hash, suffix_of
 from edugov.core.models import RoleAssignment
 from edugov.core.scoping import descendant_ids, scope_for, scope_ids
 from edugov.evaluation.engine import (
@@ -71,7 +70,6 @@ from edugov.lib.schoolyear import SchoolYear
 from edugov.registry.models import OrgUnit
 
 # Evidence: documents and photos a bureau actually exchanges; no executables, no archives that hide their content.
-EVIDENCE_SUFFIXES = frozenset({".pdf", ".docx", ".xlsx", ".doc", ".xls", ".jpg", ".jpeg", ".png", ".txt", ".ofd"})
 
 
 class EvaluationInputError(ValidationError):
@@ -333,16 +331,9 @@ def _exact(text: str | None, label: str) -> str:
 
 
 def _check_evidence(files: Sequence[UploadedDocument]) -> None:
-    limit = int(getattr(settings, "EDUGOV_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
     for f in files:
-        if Path(f.name).suffix.lower() not in EVIDENCE_SUFFIXES:
-            raise EvaluationInputError(_("佐证材料“%(name)s”的类型不允许；允许：%(allowed)s。")
-                                       % {"name": f.name, "allowed": "、".join(sorted(EVIDENCE_SUFFIXES))})
-        if len(f.data) > limit:
-            raise EvaluationInputError(_("佐证材料“%(name)s”超过 %(mb)s MB 上限。")
-                                       % {"name": f.name, "mb": limit // (1024 * 1024)})
-        if not f.data:
-            raise EvaluationInputError(_("佐证材料“%(name)s”是空文件。") % {"name": f.name})
+        if problem := evidence_problem(f.name, f.data):
+            raise EvaluationInputError(problem)
 
 
 def _store(name: str, data: bytes) -> tuple[str, str]:

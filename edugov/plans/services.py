@@ -26,7 +26,7 @@ import edugov
 from edugov.core import audit
 from edugov.core.audit import Actor
 from edugov.core.choices import AuditAction, Permission
-from edugov.core.files import store_by_hash, suffix_of
+from edugov.core.files import evidence_problem, store_by_hash, suffix_of
 from edugov.core.scoping import descendant_ids, scope_for
 from edugov.plans import diff as plan_diff
 from edugov.plans.extract import PlanReadError, extract_structure, extract_targets, read_plan_bytes
@@ -56,7 +56,6 @@ from edugov.registry.services import current_parent
 EXTRACTOR_VERSION = f"edugov-{edugov.__version__}"
 
 # Evidence: documents and photos a bureau actually exchanges; no executables, no archives that hide their content.
-EVIDENCE_SUFFIXES = frozenset({".pdf", ".docx", ".xlsx", ".doc", ".xls", ".jpg", ".jpeg", ".png", ".txt", ".ofd"})
 
 
 class PlanInputError(ValidationError):
@@ -603,20 +602,11 @@ def publish_version(*, actor: Actor, version: PlanVersion) -> PublishResult:
 
 
 def _check_evidence(files: Sequence[UploadedDocument]) -> None:
-    limit = int(getattr(settings, "EDUGOV_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
     for f in files:
-        suffix = Path(f.name).suffix.lower()
-        if suffix not in EVIDENCE_SUFFIXES:
-            raise PlanInputError(_("佐证材料“%(name)s”的类型不允许；允许：%(allowed)s。")
-                                 % {"name": f.name, "allowed": "、".join(sorted(EVIDENCE_SUFFIXES))})
-        if len(f.data) > limit:
-            raise PlanInputError(_("佐证材料“%(name)s”超过 %(mb)s MB 上限。")
-                                 % {"name": f.name, "mb": limit // (1024 * 1024)})
-        if not f.data:
-            raise PlanInputError(_("佐证材料“%(name)s”是空文件。") % {"name": f.name})
+        if problem := evidence_problem(f.name, f.data):
+            raise PlanInputError(problem)
 
 
-@transaction.atomic
 def report_progress(*, actor: Actor, task: Task, progress: int, status: str, text: str,
                     evidence: Sequence[UploadedDocument] = (), today: dt.date | None = None) -> TaskReport:
     """Records a progress report from the task's owner, with evidence files. Done means 100 % and closes any 督办."""
