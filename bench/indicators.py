@@ -253,6 +253,11 @@ def _measure(workdir: Path, scale: str, seed: int, year: int, repeat: int) -> in
                     out[(county.county_id, county.section.value, c.code)] = c.value
         return out
 
+    from edugov.indicators import adapter as adapter_module
+
+    adapter_module._VIEWS.clear()
+    cold_s, _ = best(1, ours)
+    print(f"(b) ours, registry view not yet cached: {cold_s:.3f} s", flush=True)
     ours_s, ours_cv = best(repeat, ours)
     print(f"(b) ours (sections_for + assess_county): {len(ours_cv)} CVs in {ours_s:.3f} s", flush=True)
     read = [sections_for(root, year, scheme=scheme) for root in roots]
@@ -320,12 +325,14 @@ def _measure(workdir: Path, scale: str, seed: int, year: int, repeat: int) -> in
     codes = IndicatorValueRecord.objects.filter(year=year).values("code").distinct().count()
     print(f"{f'(a) ours: all {codes} catalogue indicators, all units, stored':62} {full_s:>9.3f}")
     print(f"{'(b) ours: 7 resource indicators + weighted CVs (adapter+engine)':62} {ours_s:>9.3f}")
+    print(f"{'    the same, first run (registry view not yet cached)':62} {cold_s:>9.3f}")
     print(f"{'(b′) ours: the engine alone, inputs already in memory':62} {engine_s:>9.3f}")
     print(f"{'(c) limit: the same in one DuckDB SQL query':62} {limit_s:>9.3f}")
     print(f"{'(d) recompute_for_school after one school changed':62} {school_s:>9.3f}")
     print()
     verdict = "meets" if ratio <= GOAL_RATIO else "misses"
-    print(f"ratio (b)/(c) = {ratio:.2f} ({verdict} the ≤ {GOAL_RATIO} goal); "
+    print(f"ratio (b)/(c) = {ratio:.2f} ({verdict} the ≤ {GOAL_RATIO} goal); first run "
+          f"{cold_s / limit_s if limit_s else float('inf'):.2f}; "
           f"in memory on both sides (b′)/(c) = {engine_s / limit_s if limit_s else float('inf'):.2f}")
     print(f"incremental {school_s:.3f} s ({'meets' if school_s < GOAL_INCREMENTAL_S else 'misses'} the "
           f"< {GOAL_INCREMENTAL_S} s goal); equal to a full recompute: {incremental == fresh}")

@@ -9,8 +9,9 @@ whatever the number of schools. Values stay exact (``Decimal``/``Fraction``); th
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -39,7 +40,7 @@ from edugov.indicators.engine.scheme import Scheme
 from edugov.lib.schoolyear import SchoolYear
 from edugov.registry.choices import HierarchyCode, UnitKind
 from edugov.registry.models import OrgUnit
-from edugov.registry.queries import parents_on
+from edugov.registry.queries import parents_on, registry_revision
 from edugov.stats.models import GradeEnrolment, SchoolYearStats, TeacherStats
 
 DEFAULT_SCHEME = "youzhi_junheng_2017"
@@ -145,6 +146,51 @@ def _tree(unit: OrgUnit, on: dt.date) -> tuple[dict[int, _Unit], dict[int, int]]
     return units, parents
 
 
+@dataclass(frozen=True)
+class _RegistryView:
+    """What the resource computation needs of the registry below a unit on a date (read-only: it may be shared)."""
+
+    units: Mapping[int, _Unit]
+    parents: Mapping[int, int]  # child → parent, the unit's own chain upwards included
+    kinds: Mapping[int, str]
+    codes: Mapping[int, str]
+    school_ids: tuple[int, ...]  # active schools that can have compulsory sections
+
+
+_VIEWS: OrderedDict[tuple[str, int, dt.date, str], _RegistryView] = OrderedDict()
+_VIEWS_KEPT = 16
+
+
+def _registry_view(unit: OrgUnit, on: dt.date) -> _RegistryView:
+    """The registry below ``unit`` on ``on``, cached under the registry's revision token.
+
+    The token is renewed by database triggers on every write to units, versions and links (bulk and raw SQL
+    included), so a cached view is never stale; it is read before and after the registry, and the view is kept
+    only if the two agree (no write committed in between).
+    """
+    before = registry_revision()
+    key = (connection.alias, unit.pk, on, before or "")
+    if before is not None and key in _VIEWS:
+        _VIEWS.move_to_end(key)
+        return _VIEWS[key]
+    units, parents = _tree(unit, on)
+    up = _ancestor_links(unit, on)
+    parents.update(up)
+    kinds = {pk: u.kind for pk, u in units.items()}
+    codes = {pk: u.code for pk, u in units.items()}
+    for pk, kind, code in OrgUnit.objects.filter(pk__in=set(up.values()) - units.keys()).values_list(
+            "pk", "kind", "code"):
+        kinds[pk], codes[pk] = kind, code
+    school_ids = tuple(pk for pk, u in units.items()
+                       if u.kind == UnitKind.SCHOOL and u.active and _may_have_compulsory_sections(u.type_code))
+    view = _RegistryView(units, parents, kinds, codes, school_ids)
+    if before is not None and registry_revision() == before:
+        _VIEWS[key] = view
+        while len(_VIEWS) > _VIEWS_KEPT:
+            _VIEWS.popitem(last=False)
+    return view
+
+
 def _rows(model: type[Model], columns: Sequence[str], year: int, unit_ids: Iterable[int], *,
           group_by: str = "") -> list[tuple[Any, ...]]:
     """``unit_id, *columns`` of a statistics table for the units in ``year``, with decimals as the ORM reads them
@@ -193,17 +239,8 @@ def sections_for(unit: OrgUnit, year: int, *, scheme: Scheme) -> list[SchoolSect
     none). Missing enrolment gives 0 pupils (the engine reports "no data"); a missing ``SchoolYearStats`` row
     gives unreported (``None``) assets, never zeros. A constant number of queries whatever the number of schools.
     """
-    on = reference_date(year)
-    units, parents = _tree(unit, on)
-    up = _ancestor_links(unit, on)
-    parents.update(up)
-    kinds = {pk: u.kind for pk, u in units.items()}
-    codes = {pk: u.code for pk, u in units.items()}
-    for pk, kind, code in OrgUnit.objects.filter(pk__in=set(up.values()) - units.keys()).values_list(
-            "pk", "kind", "code"):
-        kinds[pk], codes[pk] = kind, code
-    school_ids = [pk for pk, u in units.items()
-                  if u.kind == UnitKind.SCHOOL and u.active and _may_have_compulsory_sections(u.type_code)]
+    view = _registry_view(unit, reference_date(year))
+    units, parents, kinds, codes, school_ids = view.units, view.parents, view.kinds, view.codes, view.school_ids
     if not school_ids:
         return []
 

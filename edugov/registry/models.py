@@ -144,3 +144,19 @@ class OrgUnitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.get_kind_display()} {self.unit_id}"
+
+
+class RegistryRevision(models.Model):
+    """A token that changes whenever a row of the dated registry (units, their versions, their links) is written,
+    kept by database triggers (migration 0003), so that it also changes under bulk and raw SQL writes. Readers of
+    the registry may cache what they derive from it under this token; a missing row means "do not cache"."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("机构名录修订标记")
+        verbose_name_plural = _("机构名录修订标记")
+
+    def __str__(self) -> str:
+        return self.token

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,6 +25,15 @@ def versions_on(unit_ids: Iterable[int], on: dt.date | None = None) -> dict[int,
     on = on or timezone.localdate()
     rows = OrgUnitVersion.objects.filter(_valid_on(on), unit_id__in=list(unit_ids))
     return {v.unit_id: v for v in rows}
+
+
+def registry_revision() -> str | None:
+    """The token that changes with every write to the registry tables (kept by triggers; ``None``: not kept, do not
+    cache)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM registry_registryrevision WHERE id = 1")
+        row = cursor.fetchone()
+    return None if row is None else str(row[0])
 
 
 def version_rows_on(unit_ids: Iterable[int], on: dt.date, *fields: str) -> dict[int, tuple[Any, ...]]:

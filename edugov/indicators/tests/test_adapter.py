@@ -182,3 +182,39 @@ def test_sections_for_uses_a_bounded_number_of_queries_whatever_the_school_count
     with django_assert_max_num_queries(10):
         sections = sections_for(city.east, YEAR, scheme=scheme)
     assert len(sections) == extra + 2  # + 东区实验小学 and 东区新镇中学
+
+
+def _county_of_school(city: City, school_code: str) -> str:
+    return {s.school_id: s.county_id for s in sections_for(city.city, YEAR, scheme=load_scheme())}[school_code]
+
+
+def test_the_cached_registry_view_follows_every_kind_of_registry_write(city: City) -> None:
+    """The registry below a unit is cached under a token that database triggers renew on every write: a move by
+    the service, a raw SQL update, a bulk update and a deletion are all seen at once."""
+    from django.db import connection
+
+    from edugov.registry.models import OrgLink, OrgUnitVersion
+    from edugov.registry.queries import registry_revision
+
+    primary_500(city.west_primary)
+    assert _county_of_school(city, "2137030001") == "370203"
+    assert _county_of_school(city, "2137030001") == "370203"  # served from the cache
+
+    token = registry_revision()
+    link = OrgLink.objects.get(child=city.west_primary, hierarchy="admin")
+    with connection.cursor() as cursor:  # behind the ORM's back
+        cursor.execute("UPDATE registry_orglink SET parent_id = %s WHERE id = %s", [city.east.pk, link.pk])
+    assert registry_revision() != token
+    assert _county_of_school(city, "2137030001") == "370202"
+
+    OrgLink.objects.filter(pk=link.pk).update(parent=city.west)  # a queryset update (no signals)
+    assert _county_of_school(city, "2137030001") == "370203"
+
+    # a retyped school (bulk update of its version) leaves the compulsory sections: 1xx is a kindergarten
+    OrgUnitVersion.objects.filter(unit=city.west_primary).update(school_type_code="111")
+    assert "2137030001" not in {s.school_id for s in sections_for(city.city, YEAR, scheme=load_scheme())}
+    OrgUnitVersion.objects.filter(unit=city.west_primary).update(school_type_code="211")
+    assert "2137030001" in {s.school_id for s in sections_for(city.city, YEAR, scheme=load_scheme())}
+
+    OrgLink.objects.filter(pk=link.pk).delete()
+    assert "2137030001" not in {s.school_id for s in sections_for(city.city, YEAR, scheme=load_scheme())}
