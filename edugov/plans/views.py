@@ -229,8 +229,10 @@ def target_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(queries.targets_for(request.user), pk=pk, version__isnull=True)
     try:
         services.withdraw_target(actor=request.user, target=target)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(_messages(exc)) if isinstance(exc, ValidationError) else str(exc))
+    except ValidationError as exc:
+        messages.error(request, _messages(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, _("已撤销登记的目标。"))
     return redirect("plan_targets")

@@ -102,3 +102,12 @@ def test_the_api_lists_registered_targets_with_no_plan(city, personas):
     west = APIClient()
     west.force_authenticate(personas.west_admin)
     assert all(r["id"] != target.pk for r in west.get("/api/v1/targets/").json()["results"])
+
+
+def test_a_read_only_user_who_sees_a_registered_target_cannot_withdraw_it(city, personas, as_user):
+    target = register(personas, city)
+    viewer = as_user("viewer")
+    assert "东区学前三年毛入园率不低于95.5%" in viewer.get("/plans/targets/").content.decode()
+    response = viewer.post(f"/plans/targets/{target.pk}/withdraw/", follow=True)
+    assert "您无权修改“东区”的工作计划或任务。" in response.content.decode()
+    assert Target.objects.filter(pk=target.pk).exists()
