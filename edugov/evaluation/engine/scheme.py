@@ -11,6 +11,7 @@ so the same content gives the same hash however the file is laid out.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import itertools
 import json
@@ -337,6 +338,7 @@ _TOP_KEYS = {"id", "name", "version", "valid_years", "max_score", "weights_total
              "example", "note", "description", "sources"}
 
 
+@functools.cache  # shipped files: read once per process, not once per scheme parsed
 def known_indicator_codes() -> frozenset[str]:
     """Indicator codes of the plan lexicon and of the shipped indicator catalogue files
     (``edugov/indicators/catalogue/catalogue_v*.json``, read as plain JSON); a leaf's ``indicator`` must be one of
